@@ -1,0 +1,73 @@
+"""Read the user's content: the taxonomy and the paper pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from site_builder.config import Config
+from site_builder.errors import SiteError, SourcePos, raise_all
+from site_builder.models import Paper, Tag
+from site_builder.pages import parse_page
+from site_builder.tags import parse_taxonomy
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read a UTF-8 text file; a missing, unreadable or non-UTF-8 file is a SiteError."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SiteError(f"not UTF-8 text (bad byte at offset {exc.start})", SourcePos(shown)) from None
+    except OSError as exc:
+        raise SiteError(f"cannot read: {exc.strerror}", SourcePos(shown)) from None
+
+
+def read_taxonomy(config: Config) -> tuple[Tag, ...]:
+    """Read content/tags.yml; no file means no tags."""
+    if not config.tags_file.exists():
+        return ()
+    shown = config.shown(config.tags_file)
+    return parse_taxonomy(read_text(config.tags_file, shown), shown)
+
+
+def page_paths(config: Config) -> list[Path]:
+    """Return the paper pages, sorted by file name."""
+    if not config.papers_dir.is_dir():
+        return []
+    return sorted(config.papers_dir.glob("*.md"))
+
+
+def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Paper:
+    """Read and parse one paper page."""
+    shown = config.shown(path)
+    return parse_page(read_text(path, shown), shown, path.stem, tag_ids)
+
+
+def read_papers(config: Config, tag_ids: Iterable[str] | None, paths: Iterable[Path] | None = None) -> list[Paper]:
+    """Read every paper page, collecting all problems (including duplicate papers) before failing."""
+    known = None if tag_ids is None else frozenset(tag_ids)
+    papers: list[Paper] = []
+    errors: list[SiteError] = []
+    for path in page_paths(config) if paths is None else paths:
+        try:
+            papers.append(read_paper(config, path, known))
+        except SiteError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+    errors.extend(find_duplicates(papers))
+    raise_all(errors)
+    return papers
+
+
+def find_duplicates(papers: Iterable[Paper]) -> list[SiteError]:
+    """Return an error for each page that repeats another's paper id or URL slug."""
+    errors = []
+    by_id: dict[str, Paper] = {}
+    by_slug: dict[str, Paper] = {}
+    for paper in papers:
+        first = by_id.setdefault(paper.id, paper)
+        if first is not paper:
+            errors.append(SiteError(f"duplicate paper: same id `{paper.id}` as {first.where.path}", paper.where))
+        other = by_slug.setdefault(paper.slug.casefold(), paper)
+        if other is not paper:
+            errors.append(SiteError(f"duplicate slug: {other.where.path} has the same URL", paper.where))
+    return errors

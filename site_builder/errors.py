@@ -1,0 +1,54 @@
+"""Errors a person can act on, each pointing at a file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourcePos:
+    """Where something came from."""
+
+    path: str
+    """File path as shown to the user (relative to the project root when possible)."""
+    line: int = 0
+    """1-based line number; 0 when the problem concerns the whole file."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class SiteError(Exception):
+    """A problem in the user's input: printed as `file:line: message`, never as a traceback."""
+
+    def __init__(self, message: str, where: SourcePos | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class SiteErrors(SiteError):
+    """Several problems found in one pass, reported together sorted by file and line."""
+
+    def __init__(self, errors: list[SiteError]) -> None:
+        self.errors = sorted(errors, key=_sort_key)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _sort_key(error: SiteError) -> tuple[str, int, str]:
+    where = error.where or SourcePos("")
+    return (where.path, where.line, error.message)
+
+
+def raise_all(errors: list[SiteError]) -> None:
+    """Raise the collected errors at once, if there are any."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise SiteErrors(errors)

@@ -1,0 +1,118 @@
+"""`import`: listing dumps -> new paper pages, and new listings merged into existing pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.config import Config
+from site_builder.content import page_paths, read_papers, read_text
+from site_builder.errors import SiteError, raise_all
+from site_builder.latex import to_plain_text
+from site_builder.listings import read_listing
+from site_builder.models import Entry
+from site_builder.output import write_file_atomic
+from site_builder.pages import assign_slugs, merge_page, render_new_page, slug_for
+from site_builder.papers import merge_entries
+
+log = logging.getLogger(__name__)
+SOURCE_SUFFIXES = (".txt", ".md", ".text", "")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did."""
+
+    new: tuple[str, ...]
+    """Slugs of pages created."""
+    updated: tuple[str, ...]
+    """Slugs of pages that got new listings."""
+    unchanged: int
+    """Pages that already had everything."""
+    warnings: tuple[str, ...]
+    """`file:line: message` for entries skipped or guessed."""
+
+    def summary(self) -> str:
+        """Return the one-line summary printed at the end of an import."""
+        return (
+            f"imported: {len(self.new)} new, {len(self.updated)} updated, "
+            f"{self.unchanged} unchanged, {len(self.warnings)} warnings"
+        )
+
+
+def source_paths(config: Config) -> list[Path]:
+    """Return the listing dumps in content/sources/ (text files, hidden files skipped), sorted."""
+    if not config.sources_dir.is_dir():
+        return []
+    return sorted(
+        path
+        for path in config.sources_dir.iterdir()
+        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SOURCE_SUFFIXES
+    )
+
+
+def read_entries(config: Config, paths: Iterable[Path]) -> tuple[list[Entry], list[str]]:
+    """Read every dump, collecting all errors before failing; return entries and warnings."""
+    entries: list[Entry] = []
+    warnings: list[str] = []
+    errors: list[SiteError] = []
+    fallback_year = dt.date.today().year
+    for path in paths:
+        try:
+            parsed = read_listing(path, config.shown(path), config.year, fallback_year)
+        except SiteError as exc:
+            errors.append(exc)
+            continue
+        entries.extend(parsed.entries)
+        warnings.extend(parsed.warnings)
+    raise_all(errors)
+    return entries, warnings
+
+
+def import_sources(config: Config, paths: Iterable[Path] | None = None) -> ImportReport:
+    """Create pages for new papers and merge new listings into existing pages.
+
+    Reads everything and plans every write before writing anything, so an error in any dump or
+    page leaves content/papers/ untouched.
+    """
+    paths = source_paths(config) if paths is None else list(paths)
+    entries, warnings = read_entries(config, paths)
+    imported = merge_entries(entries)
+    existing = {paper.id: paper for paper in read_papers(config, None)}
+    pages = {path.stem: path for path in page_paths(config)}
+    new_papers = [paper for paper in imported if paper.id not in existing]
+    slugs = assign_slugs(
+        sorted(((p.id, slug_for(to_plain_text(p.title), p.id)) for p in new_papers), key=lambda x: (x[1], x[0])),
+        taken=pages,
+    )
+    writes: dict[Path, str] = {}
+    updated: list[str] = []
+    unchanged = 0
+    for paper in imported:
+        current = existing.get(paper.id)
+        if current is None:
+            writes[config.papers_dir / f"{slugs[paper.id]}.md"] = render_new_page(paper)
+            continue
+        path = pages[current.slug]
+        merged = merge_page(read_text(path, config.shown(path)), current, paper)
+        if merged is None:
+            unchanged += 1
+        else:
+            writes[path] = merged
+            updated.append(current.slug)
+    for path in sorted(writes):
+        write_file_atomic(path, writes[path])
+    if config.year is None and any(entry.date for entry in entries):
+        warnings.append(
+            f"{config.shown(config.root / 'site.yml')}: listing dates without a year were given "
+            f"{dt.date.today().year}; set `year:` to choose"
+        )
+    return ImportReport(
+        new=tuple(sorted(slugs[p.id] for p in new_papers)),
+        updated=tuple(sorted(updated)),
+        unchanged=unchanged,
+        warnings=tuple(warnings),
+    )

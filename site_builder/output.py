@@ -1,0 +1,87 @@
+"""Writing files atomically: single files, and whole sites swapped in at once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def write_file_atomic(path: Path, data: bytes | str) -> None:
+    """Write a file so readers see the old bytes or the new ones, never half of them."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
+    """Write the whole site into a sibling temp dir, then swap it in; return files whose bytes changed.
+
+    Unchanged files are hard-linked from the previous site instead of rewritten, so a rebuild of a
+    large site costs little more than its changed pages. A failure leaves the previous site intact.
+    """
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    changed = 0
+    try:
+        for relative in sorted(files):
+            data = files[relative]
+            target = stage / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = out_dir / relative
+            if _same_bytes(previous, data):
+                try:
+                    os.link(previous, target)
+                    continue
+                except OSError:
+                    pass
+            else:
+                changed += 1
+            target.write_bytes(data)
+            os.chmod(target, 0o644)
+        _swap(stage, out_dir)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return changed
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _swap(stage: Path, out_dir: Path) -> None:
+    """Put the staged dir in place of out_dir (two renames; the old one is then removed)."""
+    os.chmod(stage, 0o755)
+    if not out_dir.exists():
+        os.replace(stage, out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    old.rmdir()
+    os.replace(out_dir, old)
+    try:
+        os.replace(stage, out_dir)
+    except BaseException:
+        os.replace(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,97 @@
+"""Entries from every dump -> distinct papers: dedupe, richest title, code URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from site_builder.latex import fold, split_math
+from site_builder.models import Entry, ImportedPaper, Listing
+
+_URL_RE = re.compile(r"https?://[^\s<>\"'`{}|\\^]+", re.IGNORECASE)
+_TRAILING = ".,;:!?'\"*_"
+_CLOSERS = {")": "(", "]": "["}
+CODE_HOSTS = frozenset(
+    (
+        "github.com",
+        "gitlab.com",
+        "gitee.com",
+        "bitbucket.org",
+        "codeberg.org",
+        "huggingface.co",
+        "sourceforge.net",
+        "anonymous.4open.science",
+    )
+)
+"""Hosts whose URLs are code repositories; any other URL in an abstract is a project link."""
+
+
+def paper_id(title: str) -> str:
+    """Return the stable identity of a paper: a hash of its folded title."""
+    return hashlib.sha1(fold(title).encode("utf-8")).hexdigest()[:10]
+
+
+def _clean_url(url: str) -> str:
+    """Strip punctuation that ends the sentence rather than the URL, and unbalanced brackets."""
+    while url:
+        if url[-1] in _TRAILING:
+            url = url[:-1]
+        elif url[-1] in _CLOSERS and url.count(url[-1]) > url.count(_CLOSERS[url[-1]]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def find_urls(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return (code URLs, other links) named in text, in order, without duplicates."""
+    code: list[str] = []
+    links: list[str] = []
+    for match in _URL_RE.finditer(text):
+        url = _clean_url(match.group(0))
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        if not host or "." not in host:
+            continue
+        bucket = code if host in CODE_HOSTS else links
+        if url not in code and url not in links:
+            bucket.append(url)
+    return tuple(code), tuple(links)
+
+
+def _richness(title: str) -> tuple[int, int, int]:
+    """Rank titles: more math and non-ASCII letters first, then longer."""
+    math = sum(1 for is_math, _ in split_math(title) if is_math)
+    accents = sum(1 for ch in title if ord(ch) > 127)
+    return (math, accents, len(title))
+
+
+def merge_entries(entries: Iterable[Entry]) -> list[ImportedPaper]:
+    """Group entries of the same paper (equal folded titles); return papers sorted by id."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        key = fold(entry.title)
+        if key:
+            groups.setdefault(key, []).append(entry)
+    papers = []
+    for group in groups.values():
+        group.sort(key=lambda e: (e.where.path, e.where.line))
+        title = max(group, key=lambda e: _richness(e.title)).title
+        abstract = max(group, key=lambda e: len(e.abstract)).abstract
+        listings = sorted(
+            {Listing(e.date, e.where.path.rsplit("/", 1)[-1], e.where.line) for e in group},
+            key=lambda item: (item.date or "", item.source, item.line),
+        )
+        code, links = find_urls(abstract)
+        papers.append(
+            ImportedPaper(
+                id=paper_id(title),
+                title=title,
+                abstract=abstract,
+                listings=tuple(listings),
+                code=code,
+                links=links,
+            )
+        )
+    return sorted(papers, key=lambda p: p.id)

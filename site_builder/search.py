@@ -1,0 +1,353 @@
+"""Search documents -> the site's search data: a lunr.py index shipped as compact postings.
+
+The index is built with lunr.py. What ships is not lunr's serialized index (its field
+vectors dominate its size) but, per term and field, the delta-encoded document ids and
+term frequencies; `static/js/lunr-pipeline.js` rebuilds from them exactly the structure
+`lunr.Index.load` expects, computing the field vectors with lunr's own BM25 formula.
+
+Terms are reduced the same way on both sides: `tokenize` folds case and accents and splits
+on anything that is not a Unicode letter or digit, then the registered pipeline function
+`siteBuilderTerm` drops lunr's stop words and applies `stem`, a line-for-line port of
+lunr.js's Porter stemmer (lunr.py's stemmer differs from it, e.g. on "surveys").
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from lunr.builder import Builder
+from lunr.pipeline import Pipeline
+
+INDEX_PATH = "search/index.js"
+DOCS_PATH = "search/docs.js"
+PIPELINE_FUNCTION = "siteBuilderTerm"
+FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("tags", 5), ("abstract", 1))
+EXCERPT_CHARS = 240
+FORMAT_VERSION = 1
+
+# lunr.js 2.3.9's stop word list, in its order (lunr.stopWordFilter).
+STOP_WORDS = frozenset(
+    "a able about across after all almost also am among an and any are as at be because been "
+    "but by can cannot could dear did do does either else ever every for from get got had has "
+    "have he her hers him his how however i if in into is it its just least let like likely may "
+    "me might most must my neither no nor not of off often on only or other our own rather said "
+    "say says she should since so some than that the their them then there these they this tis "
+    "to too twas us wants was we were what when where which while who whom why will with would "
+    "yet you your".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """One paper as the search sees it."""
+
+    url: str
+    """Site-relative URL of the paper page, e.g. `papers/some-slug/` (no leading slash)."""
+    title: str
+    """Plain-text title, math already turned into readable text."""
+    title_html: str
+    """Title as safe HTML: escaped text and MathML `<math>` elements."""
+    tags: tuple[str, ...]
+    """Tag labels, e.g. `("Diffusion models", "LLMs")`."""
+    tag_ids: tuple[str, ...]
+    """Tag ids, parallel to `tags`, e.g. `("diffusion", "llm")`."""
+    date: str
+    """ISO date of the latest listing, or `""`."""
+    abstract: str
+    """Plain-text abstract."""
+
+
+# --- term reduction (mirrored in static/js/lunr-pipeline.js) ------------------------------
+
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+def _fold(text: str) -> str:
+    """Return text lowercased, compatibility-decomposed, without combining marks (\\p{M})."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    if decomposed.isascii():
+        return decomposed
+    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] != "M")
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into folded words: runs of Unicode letters and digits (JS `[\\p{L}\\p{N}]+`)."""
+    folded = _fold(text)
+    if folded.isascii():
+        return _ASCII_WORD_RE.findall(folded)
+    words: list[str] = []
+    current: list[str] = []
+    for ch in folded:
+        if unicodedata.category(ch)[0] in "LN":
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+_C = "[^aeiou]"
+_V = "[aeiouy]"
+_CS = _C + "[^aeiouy]*"
+_VS = _V + "[aeiou]*"
+_MGR0 = re.compile("^(" + _CS + ")?" + _VS + _CS)
+_MEQ1 = re.compile("^(" + _CS + ")?" + _VS + _CS + "(" + _VS + ")?$")
+_MGR1 = re.compile("^(" + _CS + ")?" + _VS + _CS + _VS + _CS)
+_S_V = re.compile("^(" + _CS + ")?" + _V)
+_RE_1A = re.compile(r"^(.+?)(ss|i)es$")
+_RE2_1A = re.compile(r"^(.+?)([^s])s$")
+_RE_1B = re.compile(r"^(.+?)eed$")
+_RE2_1B = re.compile(r"^(.+?)(ed|ing)$")
+_RE2_1B_2 = re.compile(r"(at|bl|iz)$")
+_RE3_1B_2 = re.compile(r"([^aeiouylsz])\1$")
+_RE4_1B_2 = re.compile("^" + _CS + _V + "[^aeiouwxy]$")
+_RE_1C = re.compile(r"^(.+?[^aeiou])y$")
+_STEP2 = {
+    "ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize",
+    "bli": "ble", "alli": "al", "entli": "ent", "eli": "e", "ousli": "ous", "ization": "ize",
+    "ation": "ate", "ator": "ate", "alism": "al", "iveness": "ive", "fulness": "ful",
+    "ousness": "ous", "aliti": "al", "iviti": "ive", "biliti": "ble", "logi": "log",
+}  # fmt: skip
+_RE_2 = re.compile(
+    r"^(.+?)(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism"
+    r"|iveness|fulness|ousness|aliti|iviti|biliti|logi)$"
+)
+_STEP3 = {"icate": "ic", "ative": "", "alize": "al", "iciti": "ic", "ical": "ic", "ful": "", "ness": ""}
+_RE_3 = re.compile(r"^(.+?)(icate|ative|alize|iciti|ical|ful|ness)$")
+_RE_4 = re.compile(r"^(.+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)$")
+_RE2_4 = re.compile(r"^(.+?)(s|t)(ion)$")
+_RE_5 = re.compile(r"^(.+?)e$")
+_RE_5_1 = re.compile(r"ll$")
+_RE3_5 = re.compile("^" + _CS + _V + "[^aeiouwxy]$")
+
+
+def _porter_stem(w: str) -> str:
+    """Stem one word as lunr.js 2.3.9's `porterStemmer` does, over UTF-16 code units."""
+    # JS `$` never matches before a trailing newline; tokens hold no newlines, so `$` is safe.
+    if len(w) < 3:
+        return w
+    firstch = w[0]
+    if firstch == "y":
+        w = "Y" + w[1:]
+    if m := _RE_1A.match(w):
+        w = m.group(1) + m.group(2)
+    elif m := _RE2_1A.match(w):
+        w = m.group(1) + m.group(2)
+    if m := _RE_1B.match(w):
+        if _MGR0.search(m.group(1)):
+            w = w[:-1]
+    elif m := _RE2_1B.match(w):
+        stem = m.group(1)
+        if _S_V.search(stem):
+            w = stem
+            if _RE2_1B_2.search(w):
+                w += "e"
+            elif _RE3_1B_2.search(w):
+                w = w[:-1]
+            elif _RE4_1B_2.search(w):
+                w += "e"
+    if m := _RE_1C.match(w):
+        w = m.group(1) + "i"
+    if m := _RE_2.match(w):
+        if _MGR0.search(m.group(1)):
+            w = m.group(1) + _STEP2[m.group(2)]
+    if m := _RE_3.match(w):
+        if _MGR0.search(m.group(1)):
+            w = m.group(1) + _STEP3[m.group(2)]
+    if m := _RE_4.match(w):
+        if _MGR1.search(m.group(1)):
+            w = m.group(1)
+    elif m := _RE2_4.match(w):
+        stem = m.group(1) + m.group(2)
+        if _MGR1.search(stem):
+            w = stem
+    if m := _RE_5.match(w):
+        stem = m.group(1)
+        if _MGR1.search(stem) or (_MEQ1.search(stem) and not _RE3_5.search(stem)):
+            w = stem
+    if _RE_5_1.search(w) and _MGR1.search(w):
+        w = w[:-1]
+    if firstch == "y":
+        w = "y" + w[1:]
+    return w
+
+
+def _to_code_units(word: str) -> str:
+    """Return word with each non-BMP character as its two UTF-16 surrogates, as JS sees it."""
+    data = word.encode("utf-16-be", "surrogatepass")
+    return "".join(chr(int.from_bytes(data[i : i + 2], "big")) for i in range(0, len(data), 2))
+
+
+def _from_code_units(units: str) -> str:
+    """Rejoin surrogate pairs; a lone surrogate (JS could leave one) stays as it is."""
+    try:
+        return units.encode("utf-16-be", "surrogatepass").decode("utf-16-be")
+    except UnicodeDecodeError:
+        return units
+
+
+def stem(word: str) -> str:
+    """Return the lunr.js stem of a folded word."""
+    if word.isascii() or all(ord(ch) < 0x10000 for ch in word):
+        return _porter_stem(word)
+    return _from_code_units(_porter_stem(_to_code_units(word)))
+
+
+@lru_cache(maxsize=None)
+def reduce_term(word: str) -> str | None:
+    """Return the index term for a folded word, or None for a stop word."""
+    if word in STOP_WORDS:
+        return None
+    return stem(word) or None
+
+
+def _pipeline_term(token: Any, i: int, tokens: list[Any]) -> Any:
+    term = reduce_term(token.string)
+    if term is None:
+        return None
+    token.string = term
+    return token
+
+
+Pipeline.register_function(_pipeline_term, PIPELINE_FUNCTION)
+
+
+def js_sort_key(term: str) -> bytes:
+    """Order strings as JavaScript does (UTF-16 code units), not by code point."""
+    return term.encode("utf-16-be", "surrogatepass")
+
+
+# --- index ---------------------------------------------------------------------------------
+
+
+def build_lunr_builder(docs: Sequence[SearchDoc]) -> Builder:
+    """Return a lunr.py Builder with every doc added and the index built (ref = position)."""
+    builder = Builder()
+    builder.pipeline.add(_pipeline_term)
+    builder.search_pipeline.add(_pipeline_term)
+    builder.ref("id")
+    for name, boost in FIELDS:
+        builder.field(name, boost=boost)
+    for position, doc in enumerate(docs):
+        tag_text = " ".join(doc.tags + doc.tag_ids)
+        builder.add(
+            {
+                "id": str(position),
+                "title": tokenize(doc.title),
+                "tags": tokenize(tag_text),
+                "abstract": tokenize(doc.abstract),
+            }
+        )
+    return builder
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if number == 0:
+            return out
+
+
+def _encode_postings(postings: list[tuple[int, int]]) -> str:
+    """Encode sorted (doc, tf) pairs as base-36 doc gaps, `gap.tf` when tf > 1, comma-joined."""
+    parts = []
+    previous = -1
+    for doc, tf in postings:
+        gap = _base36(doc - previous)
+        parts.append(gap if tf == 1 else f"{gap}.{_base36(tf)}")
+        previous = doc
+    return ",".join(parts)
+
+
+def build_index_data(docs: Sequence[SearchDoc]) -> dict[str, Any]:
+    """Return the compact index: terms in JS order, per field a `;`-joined posting list per term."""
+    builder = build_lunr_builder(docs)
+    builder.build()
+    terms = sorted(builder.inverted_index, key=js_sort_key)
+    field_names = [name for name, _ in FIELDS]
+    frequencies = builder.field_term_frequencies
+    postings = []
+    for name in field_names:
+        encoded = []
+        for term in terms:
+            refs = sorted(int(ref) for ref in builder.inverted_index[term][name])
+            encoded.append(_encode_postings([(doc, frequencies[f"{name}/{doc}"][term]) for doc in refs]))
+        postings.append(";".join(encoded))
+    return {
+        "version": FORMAT_VERSION,
+        "documentCount": len(docs),
+        "fields": field_names,
+        "boosts": [boost for _, boost in FIELDS],
+        "b": builder._b,
+        "k1": builder._k1,
+        "pipeline": [PIPELINE_FUNCTION],
+        "terms": " ".join(terms),
+        "postings": postings,
+    }
+
+
+def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Return the start of text, cut at a word boundary near `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "\u2026"
+
+
+def build_docs_data(docs: Sequence[SearchDoc]) -> dict[str, Any]:
+    """Return what results show: tag table, then per doc url, title, title HTML, date, tags, excerpt.
+
+    The title HTML is left out (0) when it is just the escaped title.
+    """
+    tag_labels: dict[str, str] = {}
+    for doc in docs:
+        for tag_id, label in zip(doc.tag_ids, doc.tags, strict=True):
+            tag_labels.setdefault(tag_id, label)
+    tag_ids = sorted(tag_labels)
+    tag_number = {tag_id: number for number, tag_id in enumerate(tag_ids)}
+    rows = []
+    for doc in docs:
+        plain = doc.title_html == html.escape(doc.title, quote=False)
+        rows.append(
+            [
+                doc.url,
+                doc.title,
+                0 if plain else doc.title_html,
+                doc.date,
+                [tag_number[tag_id] for tag_id in doc.tag_ids],
+                _excerpt(doc.abstract),
+            ]
+        )
+    return {
+        "version": FORMAT_VERSION,
+        "tags": [[tag_id, tag_labels[tag_id]] for tag_id in tag_ids],
+        "docs": rows,
+    }
+
+
+def _script(name: str, data: dict[str, Any]) -> bytes:
+    """Wrap JSON as a classic script (loads from file:// too, where fetch cannot)."""
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return f"(self.siteSearchData=self.siteSearchData||{{}}).{name}={payload};\n".encode()
+
+
+def build_search_files(
+    docs: Sequence[SearchDoc], *, encode: Callable[[str, dict[str, Any]], bytes] = _script
+) -> dict[str, bytes]:
+    """Return site-relative paths -> bytes of the search data. Same docs, same bytes."""
+    return {
+        INDEX_PATH: encode("index", build_index_data(docs)),
+        DOCS_PATH: encode("docs", build_docs_data(docs)),
+    }

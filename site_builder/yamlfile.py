@@ -1,0 +1,62 @@
+"""Safe YAML reading that keeps line numbers for messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from site_builder.errors import SiteError, SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class YamlMapping:
+    """A YAML mapping with the line of each top-level key."""
+
+    data: dict[str, Any]
+    """The parsed mapping (safe types only)."""
+    lines: dict[str, int]
+    """1-based line of each top-level key, for messages."""
+    where: SourcePos
+    """The file, and the line the mapping starts on."""
+
+    def pos(self, key: str) -> SourcePos:
+        """Return the position of a key, or of the mapping when the key is absent."""
+        return SourcePos(self.where.path, self.lines.get(key, self.where.line))
+
+
+def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
+    """Parse text as a YAML mapping; refuse tags such as !!python/object; an empty text is {}."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = exc.problem or "invalid YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            problem = f"{problem} (only plain YAML values are allowed)"
+        raise SiteError(f"YAML error: {problem}", SourcePos(path, line)) from None
+    except yaml.YAMLError as exc:
+        raise SiteError(f"YAML error: {exc}", SourcePos(path, first_line)) from None
+    if data is None:
+        return YamlMapping({}, {}, SourcePos(path, first_line))
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise SiteError(
+            f"expected a mapping of `key: value` lines, got {type(data).__name__}",
+            SourcePos(path, first_line),
+        )
+    lines = {
+        str(key.value): first_line + key.start_mark.line
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+    return YamlMapping({str(k): v for k, v in data.items()}, lines, SourcePos(path, first_line))
+
+
+def dump_yaml(data: Any) -> str:
+    """Return deterministic, readable block YAML (keys in the given order, Unicode kept)."""
+    return yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import xml.etree.ElementTree as ET
 import re
 import unicodedata
 from functools import lru_cache
@@ -98,14 +99,45 @@ def to_plain_text(text: str) -> str:
     return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
+_MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+_MATHML_ELEMENTS = frozenset(
+    "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle merror mpadded "
+    "mphantom mfenced menclose munder mover munderover mtable mtr mtd mlabeledtr semantics "
+    "annotation mmultiscripts mprescripts none".split()
+)
+_MATHML_ATTRIBUTES = frozenset(
+    "display mathvariant stretchy fence separator lspace rspace minsize maxsize movablelimits "
+    "accent accentunder linethickness columnalign rowalign columnspacing rowspacing width height "
+    "depth open close separators notation form largeop symmetric scriptlevel displaystyle "
+    "columnlines rowlines frame framespacing align equalrows equalcolumns encoding".split()
+)
+ET.register_namespace("", _MATHML_NS)
+
+
+def _is_safe_mathml(root: ET.Element) -> bool:
+    """Return whether every element and attribute is plain MathML presentation markup."""
+    for element in root.iter():
+        name = element.tag.removeprefix("{" + _MATHML_NS + "}")
+        if name not in _MATHML_ELEMENTS or any(attr not in _MATHML_ATTRIBUTES for attr in element.attrib):
+            return False
+    return True
+
+
 @lru_cache(maxsize=4096)
 def math_to_mathml(latex: str) -> str:
-    """Return inline MathML for one expression, or escaped source in <code> if it does not parse."""
+    """Return inline MathML for one expression, or escaped source in <code> if it does not parse.
+
+    latex2mathml copies `\\text{...}` verbatim, so its output is parsed and kept only when it is
+    pure MathML; serialising the parsed tree escapes every text node.
+    """
+    fallback = f'<code class="math-source">{html.escape(latex)}</code>'
     try:
-        mathml: str = _latex_to_mathml(latex, display="inline")
+        root = ET.fromstring(_latex_to_mathml(latex, display="inline"))
     except Exception:  # latex2mathml raises many types on malformed input; show the source instead.
-        return f'<code class="math-source">{html.escape(latex)}</code>'
-    return mathml
+        return fallback
+    if not _is_safe_mathml(root):
+        return fallback
+    return ET.tostring(root, encoding="unicode", short_empty_elements=False)
 
 
 def to_html(text: str) -> str:

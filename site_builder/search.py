@@ -17,7 +17,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -70,11 +70,14 @@ _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 def _fold(text: str) -> str:
-    """Return text lowercased, compatibility-decomposed, without combining marks (\\p{M})."""
+    """Return text lowercased, compatibility-decomposed, without combining marks (\\p{M}).
+
+    Lowercase again at the end: NFKD turns e.g. U+1D53C (double-struck E) into a capital.
+    """
     decomposed = unicodedata.normalize("NFKD", text.lower())
     if decomposed.isascii():
-        return decomposed
-    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] != "M")
+        return decomposed.lower()
+    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] != "M").lower()
 
 
 def tokenize(text: str) -> list[str]:
@@ -230,7 +233,7 @@ def js_sort_key(term: str) -> bytes:
 
 
 def build_lunr_builder(docs: Sequence[SearchDoc]) -> Builder:
-    """Return a lunr.py Builder with every doc added and the index built (ref = position)."""
+    """Return a lunr.py Builder with every doc added (ref = position), ready to build()."""
     builder = Builder()
     builder.pipeline.add(_pipeline_term)
     builder.search_pipeline.add(_pipeline_term)
@@ -273,8 +276,9 @@ def _encode_postings(postings: list[tuple[int, int]]) -> str:
 
 def build_index_data(docs: Sequence[SearchDoc]) -> dict[str, Any]:
     """Return the compact index: terms in JS order, per field a `;`-joined posting list per term."""
+    # The postings are lunr.py's; its field vectors are not shipped (the browser recomputes
+    # them), so the builder's build() step is skipped. Tests check both against lunr.py/js.
     builder = build_lunr_builder(docs)
-    builder.build()
     terms = sorted(builder.inverted_index, key=js_sort_key)
     field_names = [name for name, _ in FIELDS]
     frequencies = builder.field_term_frequencies
@@ -339,15 +343,18 @@ def build_docs_data(docs: Sequence[SearchDoc]) -> dict[str, Any]:
 
 def _script(name: str, data: dict[str, Any]) -> bytes:
     """Wrap JSON as a classic script (loads from file:// too, where fetch cannot)."""
+    prefix = "(self.siteSearchData=self.siteSearchData||{})." + name + "="
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return f"(self.siteSearchData=self.siteSearchData||{{}}).{name}={payload};\n".encode()
+    try:
+        return (prefix + payload + ";\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (from the JS stemmer's view of a word)
+        payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return (prefix + payload + ";\n").encode("utf-8")
 
 
-def build_search_files(
-    docs: Sequence[SearchDoc], *, encode: Callable[[str, dict[str, Any]], bytes] = _script
-) -> dict[str, bytes]:
+def build_search_files(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
     """Return site-relative paths -> bytes of the search data. Same docs, same bytes."""
     return {
-        INDEX_PATH: encode("index", build_index_data(docs)),
-        DOCS_PATH: encode("docs", build_docs_data(docs)),
+        INDEX_PATH: _script("index", build_index_data(docs)),
+        DOCS_PATH: _script("docs", build_docs_data(docs)),
     }

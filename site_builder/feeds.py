@@ -1,0 +1,90 @@
+"""Machine-readable outputs: Atom feeds, sitemap.xml, robots.txt and papers.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from feedgen.feed import FeedGenerator
+
+from site_builder.site import PaperView, Site
+
+_EPOCH = "1970-01-01"
+
+
+def absolute(site: Site, url: str) -> str:
+    """Return a site-relative URL made absolute with base_url (unchanged when there is none)."""
+    return f"{site.config.base_url}{url}" if site.config.base_url else url
+
+
+def _timestamp(day: str | None) -> dt.datetime:
+    return dt.datetime.fromisoformat(day or _EPOCH).replace(tzinfo=dt.timezone.utc)
+
+
+def render_feed(site: Site, papers: Sequence[PaperView], url: str, title: str, page_url: str) -> bytes:
+    """Return an Atom feed of the newest papers; plain-text titles, abstracts as escaped HTML."""
+    config = site.config
+    feed = FeedGenerator()
+    feed.id(absolute(site, url) if config.base_url else f"tag:site-builder,2025:{url}")
+    feed.title(title)
+    feed.subtitle(config.description or title)
+    feed.author({"name": config.author})
+    feed.link(href=absolute(site, url), rel="self")
+    feed.link(href=absolute(site, page_url), rel="alternate")
+    feed.language(config.language)
+    feed.generator("site-builder")
+    entries = list(papers[: config.feed_size])
+    feed.updated(_timestamp(max((p.date or _EPOCH for p in entries), default=_EPOCH)))
+    for view in reversed(entries):
+        entry = feed.add_entry()
+        entry.id(absolute(site, view.url) if config.base_url else f"tag:site-builder,2025:{view.url}")
+        entry.title(view.title_text)
+        entry.link(href=absolute(site, view.url))
+        entry.updated(_timestamp(view.date))
+        entry.published(_timestamp(view.paper.dates[0] if view.paper.dates else None))
+        entry.summary(view.abstract_html, type="html")
+        for tag in view.tags:
+            entry.category(term=tag.id, label=tag.label)
+    data: bytes = feed.atom_str(pretty=True)
+    return data
+
+
+def render_sitemap(site: Site, urls: Sequence[str]) -> bytes:
+    """Return sitemap.xml for the given site-relative page URLs."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url in urls:
+        lines.append(f"  <url><loc>{escape(absolute(site, url))}</loc></url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def render_robots(site: Site) -> bytes:
+    """Return robots.txt allowing everything and naming the sitemap."""
+    text = "User-agent: *\nAllow: /\n"
+    if site.config.base_url:
+        text += f"Sitemap: {absolute(site, 'sitemap.xml')}\n"
+    return text.encode("utf-8")
+
+
+def render_papers_json(site: Site) -> bytes:
+    """Return papers.json: every paper with slug, URL, title, dates, tags, code links and abstract."""
+    records = [
+        {
+            "slug": view.paper.slug,
+            "id": view.paper.id,
+            "url": absolute(site, view.url),
+            "title": view.title_text,
+            "title_latex": view.paper.title,
+            "dates": list(view.paper.dates),
+            "sources": list(view.sources),
+            "tags": [tag.id for tag in view.tags],
+            "code": list(view.paper.code),
+            "links": list(view.paper.links),
+            "status": view.paper.status,
+            "abstract": view.paper.abstract,
+        }
+        for view in site.papers
+    ]
+    return (json.dumps(records, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")

@@ -1,0 +1,63 @@
+"""Markdown (abstracts, notes) -> safe HTML: raw HTML off, links made clickable, math as MathML."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from site_builder.latex import math_to_mathml
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _render_math(content: str, options: Any) -> str:
+    return math_to_mathml(content)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["linkify", "table", "strikethrough"])
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, renderer=_render_math)
+    md.validateLink = _safe_link
+    return md
+
+
+def _safe_link(url: str) -> bool:
+    """Allow web, mail and relative links only (no javascript:, data:, vbscript:)."""
+    scheme = url.strip().split(":", 1)[0].lower() if ":" in url.split("/", 1)[0] else ""
+    return scheme in ("", "http", "https", "mailto")
+
+
+def render_markdown(text: str) -> str:
+    """Return Markdown as HTML; raw HTML in the text shows as text."""
+    return _markdown().render(text) if text.strip() else ""
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    """Return the start of a Markdown text, cut at a word boundary, as Markdown."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    # Never cut inside `$...$`: drop an unclosed math run at the end.
+    if cut.count("$") % 2:
+        cut = cut[: cut.rfind("$")]
+    return cut[: cut.rfind(" ")].rstrip(" ,;:") + "…"
+
+
+def render_inline_markdown(text: str) -> str:
+    """Return Markdown rendered without the wrapping paragraph (for excerpts)."""
+    html = render_markdown(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+def strip_tags(html: str) -> str:
+    """Return the text of a small HTML fragment (for counting, not for safety)."""
+    return _TAG_RE.sub("", html)

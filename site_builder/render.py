@@ -1,0 +1,210 @@
+"""Site -> HTML pages through the Jinja2 templates, with a cache keyed by what each page shows."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from site_builder.errors import SiteError, SourcePos
+from site_builder.site import PaperView, Site, TagView
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to another page: site-relative URL and its label."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page: which template renders it and everything it shows beyond the Site."""
+
+    path: str
+    """Output path, e.g. `papers/<slug>/index.html`."""
+    template: str
+    """Template file name in templates/."""
+    url: str
+    """Site-relative URL of the page ("" for home)."""
+    title: str
+    """Plain-text page title."""
+    root: str
+    """Prefix from this page to the site root: `../../` for a paper, the base path for 404.html."""
+    papers: tuple[PaperView, ...] = ()
+    """Papers listed on the page."""
+    paper: PaperView | None = None
+    """The paper of a paper page."""
+    related: tuple[PaperView, ...] = ()
+    """Related papers of a paper page."""
+    tag: TagView | None = None
+    """The tag of a tag page."""
+    date: str | None = None
+    """The day of a date page."""
+    previous: Link | None = None
+    """Previous page in sequence (newer paper, previous day, previous page of results)."""
+    next: Link | None = None
+    """Next page in sequence."""
+    number: int = 1
+    """Page number for paginated lists."""
+    pages: int = 1
+    """Number of pages of a paginated list."""
+    feed: str | None = None
+    """Site-relative URL of the page's own Atom feed."""
+
+
+@dataclass(slots=True)
+class RenderCache:
+    """Rendered pages from earlier builds, keyed by a hash of their template and inputs."""
+
+    pages: MutableMapping[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Output path -> (input key, bytes)."""
+    hits: int = 0
+    """Pages reused in the last render."""
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """Return the Jinja2 environment: autoescape on, undefined names are errors."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _root_for(path: str) -> str:
+    return "../" * path.count("/")
+
+
+def plan_pages(site: Site) -> Iterator[Page]:
+    """Yield every HTML page of the site."""
+    config = site.config
+    papers = site.papers
+    size = config.page_size
+    count = max(1, -(-len(papers) // size))
+    for number in range(1, count + 1):
+        url = "" if number == 1 else f"page/{number}/"
+        path = f"{url}index.html"
+        yield Page(
+            path=path,
+            template="home.html",
+            url=url,
+            title=config.title if number == 1 else f"{config.title} (page {number})",
+            root=_root_for(path),
+            papers=papers[(number - 1) * size : number * size],
+            previous=Link("" if number == 2 else f"page/{number - 1}/", "Newer papers") if number > 1 else None,
+            next=Link(f"page/{number + 1}/", "Older papers") if number < count else None,
+            number=number,
+            pages=count,
+            feed="feed.xml",
+        )
+    for index, view in enumerate(papers):
+        newer = papers[index - 1] if index > 0 else None
+        older = papers[index + 1] if index + 1 < len(papers) else None
+        path = f"{view.url}index.html"
+        yield Page(
+            path=path,
+            template="paper.html",
+            url=view.url,
+            title=view.title_text,
+            root=_root_for(path),
+            paper=view,
+            related=tuple(site.by_slug[slug] for slug in site.related.get(view.paper.slug, ())),
+            previous=Link(newer.url, newer.title_text) if newer else None,
+            next=Link(older.url, older.title_text) if older else None,
+        )
+    yield Page(path="tags/index.html", template="tags.html", url="tags/", title="Tags", root="../")
+    for tag in site.tags:
+        path = f"{tag.url}index.html"
+        yield Page(
+            path=path,
+            template="tag.html",
+            url=tag.url,
+            title=tag.tag.label,
+            root=_root_for(path),
+            papers=tuple(site.by_slug[slug] for slug in tag.slugs),
+            tag=tag,
+            feed=f"{tag.url}feed.xml",
+        )
+    yield Page(path="dates/index.html", template="dates.html", url="dates/", title="Listing days", root="../")
+    for index, day in enumerate(site.dates):
+        newer = site.dates[index - 1] if index > 0 else None
+        older = site.dates[index + 1] if index + 1 < len(site.dates) else None
+        path = f"{day.url}index.html"
+        yield Page(
+            path=path,
+            template="date.html",
+            url=day.url,
+            title=f"Papers listed on {day.date}",
+            root=_root_for(path),
+            papers=tuple(site.by_slug[slug] for slug in day.slugs),
+            date=day.date,
+            previous=Link(older.url, older.date) if older else None,
+            next=Link(newer.url, newer.date) if newer else None,
+        )
+    yield Page(path="search/index.html", template="search.html", url="search/", title="Search", root="../")
+    base_path = urlsplit(config.base_url).path or "/"
+    yield Page(path="404.html", template="404.html", url="404.html", title="Page not found", root=base_path)
+
+
+def _site_key(site: Site) -> str:
+    """Hash what every page may show besides its Page: the settings and the tag list with counts."""
+    parts = [repr(site.config)]
+    parts += [f"{t.tag!r}:{len(t.slugs)}" for t in site.tags]
+    parts.append(str(len(site.papers)))
+    parts += [f"{d.date}:{len(d.slugs)}" for d in site.dates]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def templates_key(templates_dir: Path) -> str:
+    """Hash every template file, so a theme edit re-renders the pages."""
+    digest = hashlib.sha256()
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_pages(
+    site: Site, env: jinja2.Environment, templates: str, cache: RenderCache | None = None
+) -> dict[str, bytes]:
+    """Render every page; with a cache, reuse pages whose template and inputs did not change."""
+    cache = cache if cache is not None else RenderCache()
+    site_key = _site_key(site)
+    output: dict[str, bytes] = {}
+    hits = 0
+    fresh: dict[str, tuple[str, bytes]] = {}
+    for page in plan_pages(site):
+        key = hashlib.sha256(f"{templates}\n{site_key}\n{page!r}".encode()).hexdigest()
+        cached = cache.pages.get(page.path)
+        if cached and cached[0] == key:
+            data = cached[1]
+            hits += 1
+        else:
+            data = _render(env, page, site)
+        fresh[page.path] = (key, data)
+        output[page.path] = data
+    cache.pages.clear()
+    cache.pages.update(fresh)
+    cache.hits = hits
+    return output
+
+
+def _render(env: jinja2.Environment, page: Page, site: Site) -> bytes:
+    try:
+        template = env.get_template(page.template)
+        return template.render(site=site, page=page).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise SiteError(f"template error: {exc.message}", SourcePos(f"templates/{exc.name or page.template}", exc.lineno)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise SiteError(f"template not found: {exc.name}", SourcePos(f"templates/{page.template}")) from None
+    except jinja2.UndefinedError as exc:
+        raise SiteError(f"template error while rendering {page.path}: {exc.message}", SourcePos(f"templates/{page.template}")) from None

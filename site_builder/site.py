@@ -1,0 +1,138 @@
+"""Papers + taxonomy -> Site: every derived value the templates show, computed once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from site_builder.config import Config
+from site_builder.latex import to_html, to_plain_text
+from site_builder.markdown import excerpt, render_inline_markdown, render_markdown
+from site_builder.models import Paper, Tag
+from site_builder.related import find_related
+
+EXCERPT_CHARS = 280
+
+
+@dataclass(frozen=True, slots=True)
+class PaperView:
+    """A paper with everything a page needs to show it."""
+
+    paper: Paper
+    """The paper as read from its page."""
+    url: str
+    """Site-relative URL, `papers/<slug>/`."""
+    title_text: str
+    """Title as plain text (math as readable text): for <title>, feeds, JSON, search."""
+    title_html: str
+    """Title as safe HTML with math as MathML."""
+    abstract_html: str
+    """The abstract rendered from Markdown."""
+    excerpt_html: str
+    """The start of the abstract, rendered."""
+    notes_html: str
+    """The reader's notes rendered, or empty."""
+    tags: tuple[Tag, ...]
+    """Final tags, in taxonomy order."""
+    date: str | None
+    """Latest listing date (the one the paper is sorted by)."""
+    sources: tuple[str, ...]
+    """Distinct dump files that list the paper."""
+
+
+@dataclass(frozen=True, slots=True)
+class TagView:
+    """A tag with its papers."""
+
+    tag: Tag
+    """The taxonomy entry."""
+    url: str
+    """Site-relative URL, `tags/<id>/`."""
+    slugs: tuple[str, ...]
+    """Slugs of its papers, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateView:
+    """A listing day with its papers."""
+
+    date: str
+    """ISO date."""
+    url: str
+    """Site-relative URL, `dates/<date>/`."""
+    slugs: tuple[str, ...]
+    """Slugs of the papers listed that day, in listing order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The whole reading list, ready to render."""
+
+    config: Config
+    """Site settings."""
+    papers: tuple[PaperView, ...]
+    """All papers, newest listing first."""
+    by_slug: Mapping[str, PaperView]
+    """Papers by slug."""
+    tags: tuple[TagView, ...]
+    """Tags in taxonomy order (tags without papers included)."""
+    dates: tuple[DateView, ...]
+    """Listing days, newest first."""
+    related: Mapping[str, tuple[str, ...]]
+    """Slugs of related papers, by slug."""
+
+
+def _paper_view(paper: Paper, tags: Sequence[Tag]) -> PaperView:
+    dates = paper.dates
+    return PaperView(
+        paper=paper,
+        url=f"papers/{paper.slug}/",
+        title_text=to_plain_text(paper.title),
+        title_html=to_html(paper.title),
+        abstract_html=render_markdown(paper.abstract),
+        excerpt_html=render_inline_markdown(excerpt(paper.abstract, EXCERPT_CHARS)),
+        notes_html=render_markdown(paper.notes),
+        tags=tuple(tags),
+        date=dates[-1] if dates else None,
+        sources=tuple(sorted({item.source for item in paper.listings})),
+    )
+
+
+def newest_first(view: PaperView) -> tuple[int, str, str, str]:
+    """Sort key: dated papers newest first, then undated; ties by title, then slug."""
+    date = view.date or ""
+    inverted = "".join(chr(0x10FFFF - ord(ch)) for ch in date)
+    return (0 if date else 1, inverted, view.title_text.casefold(), view.paper.slug)
+
+
+def assemble_site(
+    config: Config, taxonomy: Sequence[Tag], papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]]
+) -> Site:
+    """Return the Site: views of every paper, tag and date, and related papers."""
+    tags_by_id = {tag.id: tag for tag in taxonomy}
+    views = sorted(
+        (_paper_view(p, [tags_by_id[t] for t in paper_tags[p.id] if t in tags_by_id]) for p in papers),
+        key=newest_first,
+    )
+    by_slug = {view.paper.slug: view for view in views}
+    tag_views = tuple(
+        TagView(tag, f"tags/{tag.id}/", tuple(v.paper.slug for v in views if tag in v.tags)) for tag in taxonomy
+    )
+    days: dict[str, list[tuple[str, int, str]]] = {}
+    for view in views:
+        for item in view.paper.listings:
+            if item.date:
+                days.setdefault(item.date, []).append((item.source, item.line, view.paper.slug))
+    date_views = tuple(
+        DateView(day, f"dates/{day}/", tuple(dict.fromkeys(slug for *_, slug in sorted(days[day]))))
+        for day in sorted(days, reverse=True)
+    )
+    neighbours = find_related(
+        [(v.title_text, to_plain_text(v.paper.abstract)) for v in views],
+        [[t.id for t in v.tags] for v in views],
+        config.related,
+    )
+    related = {
+        view.paper.slug: tuple(views[i].paper.slug for i in found) for view, found in zip(views, neighbours)
+    }
+    return Site(config, tuple(views), by_slug, tag_views, date_views, related)

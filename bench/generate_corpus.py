@@ -36,9 +36,22 @@ BUNDLED_SOURCES = PROJECT / "content" / "sources"
 #: Top-level names (relative to the project root) never copied into a scratch project.
 #: site_builder/ and tests/ stay out so that ``python -m site_builder`` run in the scratch
 #: project imports the project's (editable) package, not a stale copy.
-EXCLUDED = {"_site", ".venv", "node_modules", ".git", ".site-cache", "bench", "__pycache__",
-            ".pytest_cache", ".mypy_cache", ".ruff_cache", "site_builder.egg-info",
-            "site_builder", "tests", ".ci"}
+EXCLUDED = {
+    "_site",
+    ".venv",
+    "node_modules",
+    ".git",
+    ".site-cache",
+    "bench",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "site_builder.egg-info",
+    "site_builder",
+    "tests",
+    ".ci",
+}
 EXCLUDED_CONTENT = {"papers", "sources"}
 
 TARGET_N = 10_000
@@ -119,7 +132,7 @@ def _parse_dump(text: str) -> tuple[str | None, list[tuple[str, str]]]:
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("Subscribe") and len(line) > len("Subscribe"):
-            line = line[len("Subscribe"):]  # Layout B: 'Subscribe' glued to the first title
+            line = line[len("Subscribe") :]  # Layout B: 'Subscribe' glued to the first title
         if not line or line.lower() in _HEADER_NOISE:
             continue
         if _DATE_LINE.match(line):
@@ -134,8 +147,11 @@ def read_bundled(sources: Path = BUNDLED_SOURCES) -> list[Paper]:
     seen: dict[str, Paper] = {}
     for path in sorted(sources.glob("*.txt")):
         date, pairs = _parse_dump(path.read_text(encoding="utf-8"))
-        day = (dt.datetime.strptime(f"{date} 2025", "%b %d %Y").date() if date
-               else dt.date(2025, 3, 10))
+        day = (
+            dt.datetime.strptime(f"{date} 2025", "%b %d %Y").date()
+            if date
+            else dt.date(2025, 3, 10)
+        )
         for title, abstract in pairs:
             seen.setdefault(fold(title), Paper(title, abstract, day))
     return list(seen.values())
@@ -143,13 +159,70 @@ def read_bundled(sources: Path = BUNDLED_SOURCES) -> list[Paper]:
 
 # --------------------------------------------------------------------------- new words
 
-_ONSETS = ["b", "br", "c", "ch", "cl", "cr", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k",
-           "kr", "l", "m", "n", "p", "pl", "pr", "qu", "r", "s", "sk", "sp", "st", "t", "tr",
-           "v", "vr", "w", "z", "x", "th", "sh", "ph"]
+_ONSETS = [
+    "b",
+    "br",
+    "c",
+    "ch",
+    "cl",
+    "cr",
+    "d",
+    "dr",
+    "f",
+    "fl",
+    "g",
+    "gr",
+    "h",
+    "j",
+    "k",
+    "kr",
+    "l",
+    "m",
+    "n",
+    "p",
+    "pl",
+    "pr",
+    "qu",
+    "r",
+    "s",
+    "sk",
+    "sp",
+    "st",
+    "t",
+    "tr",
+    "v",
+    "vr",
+    "w",
+    "z",
+    "x",
+    "th",
+    "sh",
+    "ph",
+]
 _VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "y"]
 _CODAS = ["", "", "n", "r", "l", "x", "m", "s", "t", "nd", "rt", "ck", "ft", "lt", "mp"]
-_SUFFIXES = ["net", "former", "gan", "flow", "diff", "bert", "nerf", "mix", "seg", "rl", "gpt",
-             "fusion", "match", "graph", "align", "tune", "cast", "scope", "lens", "kit"]
+_SUFFIXES = [
+    "net",
+    "former",
+    "gan",
+    "flow",
+    "diff",
+    "bert",
+    "nerf",
+    "mix",
+    "seg",
+    "rl",
+    "gpt",
+    "fusion",
+    "match",
+    "graph",
+    "align",
+    "tune",
+    "cast",
+    "scope",
+    "lens",
+    "kit",
+]
 
 
 class _Coiner:
@@ -165,13 +238,16 @@ class _Coiner:
         while True:
             kind = rng.random()
             if kind < 0.55:  # pseudo-word: 2-4 syllables
-                word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
-                               for _ in range(rng.randint(2, 4)))
+                word = "".join(
+                    rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+                    for _ in range(rng.randint(2, 4))
+                )
             elif kind < 0.85:  # compound of two existing stems ('graphmixer')
                 word = rng.choice(self._stems) + rng.choice(self._stems)
             else:  # model-name style ('quorlaformer')
-                word = ("".join(rng.choice(_ONSETS) + rng.choice(_VOWELS)
-                                for _ in range(rng.randint(1, 2))) + rng.choice(_SUFFIXES))
+                word = "".join(
+                    rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(rng.randint(1, 2))
+                ) + rng.choice(_SUFFIXES)
             if len(word) >= 5 and word not in self._vocab:
                 return word
 
@@ -190,7 +266,7 @@ def _styled(word: str, rng: random.Random) -> str:
 
 def _heaps(n0: int, v0: int) -> tuple[float, float]:
     beta = math.log(TARGET_VOCAB / v0) / math.log(TARGET_N / n0)
-    return v0 / n0 ** beta, beta
+    return v0 / n0**beta, beta
 
 
 def generate(n: int, seed: int = 0) -> list[Paper]:
@@ -205,7 +281,7 @@ def generate(n: int, seed: int = 0) -> list[Paper]:
     for p in base:
         m = _TITLE_SPLIT.search(p.title)
         if m and m.start() > 3:
-            title_parts.append((p.title[:m.start()], m.group(1), p.title[m.end():]))
+            title_parts.append((p.title[: m.start()], m.group(1), p.title[m.end() :]))
     heads = [h for h, _, _ in title_parts] + [p.title for p in base if ":" not in p.title]
     tails = [(j, t) for _, j, t in title_parts]
     stems = sorted({w for p in base for w in _WORD.findall(p.title.lower()) if 4 <= len(w) <= 7})
@@ -235,7 +311,7 @@ def generate(n: int, seed: int = 0) -> list[Paper]:
 
         for _ in range(3):  # a replaced word may have been the only use of a type: re-count
             text_vocab = set(_WORD.findall((title + " " + " ".join(words)).lower()))
-            missing = round(k * i ** beta) - len(vocab) - len(text_vocab - vocab)
+            missing = round(k * i**beta) - len(vocab) - len(text_vocab - vocab)
             if missing <= 0:
                 break
             for j in range(missing):
@@ -258,8 +334,9 @@ def generate(n: int, seed: int = 0) -> list[Paper]:
     return papers
 
 
-def _replace_plain_word(words: list[str], new: str, rng: random.Random,
-                        base_words: set[str]) -> None:
+def _replace_plain_word(
+    words: list[str], new: str, rng: random.Random, base_words: set[str]
+) -> None:
     """Replace one plain lower-case bundled word (never LaTeX, a URL, a number or a word
     coined for this paper), else insert."""
     for _ in range(12):
@@ -282,7 +359,7 @@ def schedule(papers: list[Paper], seed: int = 0) -> dict[dt.date, list[Paper]]:
     i = 0
     while i < len(papers):
         size = rng.randint(50, 150)
-        fresh = [dataclasses.replace(p, date=day) for p in papers[i:i + size]]
+        fresh = [dataclasses.replace(p, date=day) for p in papers[i : i + size]]
         i += len(fresh)
         repeats = rng.sample(listed[-600:], min(len(listed[-600:]), round(len(fresh) * 0.075)))
         entries = fresh + repeats
@@ -319,6 +396,8 @@ def copy_project(dest: Path, project: Path = PROJECT) -> None:
         else:
             _copy(entry, dest / entry.name)
     (dest / "content" / "sources").mkdir(parents=True, exist_ok=True)
+    if (project / "node_modules").is_dir():  # installed front-end libraries: shared, not copied
+        (dest / "node_modules").symlink_to(project / "node_modules", target_is_directory=True)
 
 
 def _copy(src: Path, dst: Path) -> None:
@@ -366,14 +445,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with args.json.open("w", encoding="utf-8") as out:
             for p in papers:
-                out.write(json.dumps({"title": p.title, "abstract": p.abstract,
-                                      "date": p.date.isoformat(), "tags": p.tags}) + "\n")
-    entries = sum(1 for f in (args.dest / "content/sources").glob("*.txt")
-                  for line in f.read_text(encoding="utf-8").split("\n\n")[5::2])
+                out.write(
+                    json.dumps(
+                        {
+                            "title": p.title,
+                            "abstract": p.abstract,
+                            "date": p.date.isoformat(),
+                            "tags": p.tags,
+                        }
+                    )
+                    + "\n"
+                )
+    entries = sum(
+        1
+        for f in (args.dest / "content/sources").glob("*.txt")
+        for line in f.read_text(encoding="utf-8").split("\n\n")[5::2]
+    )
     days = len(list((args.dest / "content/sources").glob("*.txt")))
     vocab = word_types([p.title + " " + p.abstract for p in papers])
-    print(f"wrote {len(papers)} papers ({entries} entries, {days} days), "
-          f"{vocab} word types, to {args.dest}", file=sys.stderr)
+    print(
+        f"wrote {len(papers)} papers ({entries} entries, {days} days), "
+        f"{vocab} word types, to {args.dest}",
+        file=sys.stderr,
+    )
     return 0
 
 

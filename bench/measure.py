@@ -39,20 +39,33 @@ def run_timed(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | N
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     try:
-        proc = subprocess.run(wrapped, cwd=cwd, env=full_env, capture_output=True, text=True,
-                              timeout=timeout, errors="replace")
+        proc = subprocess.run(
+            wrapped,
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            errors="replace",
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
-        out = (exc.stderr or b"")
+        out = exc.stderr or b""
         text = out.decode(errors="replace") if isinstance(out, bytes) else out
-        return Run(False, time.perf_counter() - start, None, f"timed out after {timeout:.0f} s\n"
-                   + _tail(text))
+        return Run(
+            False,
+            time.perf_counter() - start,
+            None,
+            f"timed out after {timeout:.0f} s\n" + _tail(text),
+        )
     except OSError as exc:
         return Run(False, time.perf_counter() - start, None, str(exc))
     seconds = time.perf_counter() - start
     rss = None
     if GNU_TIME:
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)",
-                      time_file.read_text(errors="replace"))
+        m = re.search(
+            r"Maximum resident set size \(kbytes\): (\d+)", time_file.read_text(errors="replace")
+        )
         rss = int(m.group(1)) if m else None
     else:
         after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate_corpus  # noqa: E402
-from generate_corpus import Paper  # noqa: E402
-from measure import dir_bytes, file_sizes, files_under, run_timed  # noqa: E402
+import generate_corpus
+from generate_corpus import Paper
+from measure import dir_bytes, file_sizes, files_under, run_timed
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -66,8 +66,7 @@ def ensure_peers_venv(venv_dir: Path = PEERS_VENV) -> Path:
     if not stamp.exists():
         if not python.exists():
             venv.create(venv_dir, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_PACKAGES],
-                       check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_PACKAGES], check=True)
         stamp.write_text(" ".join(PEER_PACKAGES) + "\n", encoding="utf-8")
     return python
 
@@ -89,13 +88,16 @@ def pagefind_binary(venv_dir: Path = PEERS_VENV) -> Path:
 def tool_versions(venv_dir: Path = PEERS_VENV) -> str:
     def first_line(cmd: list[str]) -> str:
         try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
             return (out.stdout or out.stderr).strip().splitlines()[0]
         except (OSError, IndexError, subprocess.TimeoutExpired):
             return "?"
+
     hugo = first_line([str(hugo_binary(venv_dir)), "version"]).split(" ")[1:2]
-    return (f"hugo {''.join(hugo)}, {first_line([str(pagefind_binary(venv_dir)), '--version'])}, "
-            f"{first_line([str(venv_dir / 'bin' / 'mkdocs'), '--version']).split(' from ')[0]}")
+    return (
+        f"hugo {''.join(hugo)}, {first_line([str(pagefind_binary(venv_dir)), '--version'])}, "
+        f"{first_line([str(venv_dir / 'bin' / 'mkdocs'), '--version']).split(' from ')[0]}"
+    )
 
 
 # --------------------------------------------------------------------------- pages
@@ -116,8 +118,10 @@ def slugs(papers: list[Paper]) -> list[str]:
 
 
 def _front_matter(p: Paper) -> str:
-    return (f"---\ntitle: {json.dumps(p.title)}\ndate: {p.date.isoformat()}\n"
-            f"tags: {json.dumps(p.tags)}\n---\n\n")
+    return (
+        f"---\ntitle: {json.dumps(p.title)}\ndate: {p.date.isoformat()}\n"
+        f"tags: {json.dumps(p.tags)}\n---\n\n"
+    )
 
 
 _HUGO_CONFIG = """baseURL = "/"
@@ -162,8 +166,7 @@ def write_hugo_project(papers: list[Paper], dest: Path) -> None:
     content = dest / "content" / "papers"
     content.mkdir(parents=True)
     for p, slug in zip(papers, slugs(papers)):
-        (content / f"{slug}.md").write_text(_front_matter(p) + p.abstract + "\n",
-                                            encoding="utf-8")
+        (content / f"{slug}.md").write_text(_front_matter(p) + p.abstract + "\n", encoding="utf-8")
 
 
 def write_mkdocs_project(papers: list[Paper], dest: Path) -> None:
@@ -174,7 +177,8 @@ def write_mkdocs_project(papers: list[Paper], dest: Path) -> None:
         "theme:\n  name: mkdocs\n"
         "nav:\n  - Papers: index.md\n  - Tags: tags/index.md\n"
         "plugins:\n  - search:\n      prebuild_index: python\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     docs = dest / "docs"
     (docs / "papers").mkdir(parents=True)
     (docs / "tags").mkdir()
@@ -183,20 +187,29 @@ def write_mkdocs_project(papers: list[Paper], dest: Path) -> None:
     for p, slug in ordered:
         tag_links = " ".join(f"[{t}](../../tags/{t}/)" for t in p.tags)
         (docs / "papers" / f"{slug}.md").write_text(
-            _front_matter(p) + f"# {_md_escape(p.title)}\n\n*{p.date.isoformat()}* {tag_links}\n\n"
-            + p.abstract + "\n", encoding="utf-8")
+            _front_matter(p)
+            + f"# {_md_escape(p.title)}\n\n*{p.date.isoformat()}* {tag_links}\n\n"
+            + p.abstract
+            + "\n",
+            encoding="utf-8",
+        )
         for t in p.tags:
             by_tag.setdefault(t, []).append((p, slug))
     (docs / "index.md").write_text(
-        "# Papers\n\n" + "".join(f"- [{_md_escape(p.title)}](papers/{slug}.md) {p.date}\n"
-                                 for p, slug in ordered), encoding="utf-8")
+        "# Papers\n\n"
+        + "".join(f"- [{_md_escape(p.title)}](papers/{slug}.md) {p.date}\n" for p, slug in ordered),
+        encoding="utf-8",
+    )
     (docs / "tags" / "index.md").write_text(
         "# Tags\n\n" + "".join(f"- [{t}]({t}.md) ({len(v)})\n" for t, v in sorted(by_tag.items())),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     for t, items in by_tag.items():
         (docs / "tags" / f"{t}.md").write_text(
-            f"# {t}\n\n" + "".join(f"- [{_md_escape(p.title)}](../papers/{slug}.md)\n"
-                                   for p, slug in items), encoding="utf-8")
+            f"# {t}\n\n"
+            + "".join(f"- [{_md_escape(p.title)}](../papers/{slug}.md)\n" for p, slug in items),
+            encoding="utf-8",
+        )
 
 
 def _md_escape(text: str) -> str:
@@ -205,6 +218,7 @@ def _md_escape(text: str) -> str:
 
 def _fresh(dest: Path) -> None:
     import shutil
+
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
@@ -218,40 +232,63 @@ def build_hugo_pagefind(papers: list[Paper], dest: Path, timeout: float) -> Peer
     write_hugo_project(papers, dest)
     hugo = run_timed([str(hugo_binary()), "--quiet", "--destination", "public"], dest, timeout)
     if not hugo.ok:
-        return PeerResult("hugo+pagefind", False, None, None, None, None, None,
-                          "hugo failed: " + hugo.tail)
+        return PeerResult(
+            "hugo+pagefind", False, None, None, None, None, None, "hugo failed: " + hugo.tail
+        )
     pf = run_timed([str(pagefind_binary()), "--site", "public", "--quiet"], dest, timeout)
     if not pf.ok:
-        return PeerResult("hugo+pagefind", False, None, None, None, None, None,
-                          "pagefind failed: " + pf.tail)
+        return PeerResult(
+            "hugo+pagefind", False, None, None, None, None, None, "pagefind failed: " + pf.tail
+        )
     out = dest / "public"
     raw, gz = file_sizes(files_under(out / "pagefind"))
     rss = max(r.rss_kb or 0 for r in (hugo, pf)) or None
-    return PeerResult("hugo+pagefind", True, hugo.seconds + pf.seconds, rss, dir_bytes(out),
-                      raw, gz, f"hugo {hugo.seconds:.2f} s ({_mb(hugo.rss_kb)}), "
-                      f"pagefind {pf.seconds:.2f} s ({_mb(pf.rss_kb)}); pagefind/ is fetched "
-                      "in fragments: a query loads only part of it")
+    return PeerResult(
+        "hugo+pagefind",
+        True,
+        hugo.seconds + pf.seconds,
+        rss,
+        dir_bytes(out),
+        raw,
+        gz,
+        f"hugo {hugo.seconds:.2f} s ({_mb(hugo.rss_kb)}), "
+        f"pagefind {pf.seconds:.2f} s ({_mb(pf.rss_kb)}); pagefind/ is fetched "
+        "in fragments: a query loads only part of it",
+    )
 
 
 def build_mkdocs(papers: list[Paper], dest: Path, timeout: float) -> PeerResult:
     """Cold MkDocs build with the search index prebuilt by lunr.py."""
     write_mkdocs_project(papers, dest)
-    run = run_timed([str(PEERS_VENV / "bin" / "mkdocs"), "build", "--quiet", "--site-dir", "site"],
-                    dest, timeout)
+    run = run_timed(
+        [str(PEERS_VENV / "bin" / "mkdocs"), "build", "--quiet", "--site-dir", "site"],
+        dest,
+        timeout,
+    )
     if not run.ok:
-        return PeerResult("mkdocs", False, None, None, None, None, None,
-                          "mkdocs failed: " + run.tail)
+        return PeerResult(
+            "mkdocs", False, None, None, None, None, None, "mkdocs failed: " + run.tail
+        )
     out = dest / "site"
     raw, gz = file_sizes(files_under(out / "search"))
-    return PeerResult("mkdocs", True, run.seconds, run.rss_kb, dir_bytes(out), raw, gz,
-                      "search/ = search_index.json (docs + prebuilt lunr index) + lunr.js, "
-                      "worker.js, main.js")
+    return PeerResult(
+        "mkdocs",
+        True,
+        run.seconds,
+        run.rss_kb,
+        dir_bytes(out),
+        raw,
+        gz,
+        "search/ = search_index.json (docs + prebuilt lunr index) + lunr.js, worker.js, main.js",
+    )
 
 
 def build_peers(papers: list[Paper], work: Path, timeout: float) -> list[PeerResult]:
     ensure_peers_venv()
-    return [build_hugo_pagefind(papers, work / "hugo", timeout),
-            build_mkdocs(papers, work / "mkdocs", timeout)]
+    return [
+        build_hugo_pagefind(papers, work / "hugo", timeout),
+        build_mkdocs(papers, work / "mkdocs", timeout),
+    ]
 
 
 def _mb(kb: int | None) -> str:

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import multiprocessing as mp
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from site_builder.config import Config
 from site_builder.content import read_papers, read_taxonomy
 from site_builder.errors import SiteError, SourcePos
+from site_builder.filecache import FileCache
 from site_builder.feeds import render_feed, render_papers_json, render_robots, render_sitemap
 from site_builder.ingest import ImportReport, import_sources
-from site_builder.output import write_site
-from site_builder.render import RenderCache, make_environment, render_pages, templates_key
+from site_builder.listings import ParsedListing
+from site_builder.models import Paper
+from site_builder.output import write_file_atomic, write_site
+from site_builder.render import (
+    RenderCache,
+    collect_pages,
+    make_environment,
+    plan_pages,
+    plan_renders,
+    render_indexed,
+    templates_key,
+)
 from site_builder.search import SearchDoc, build_search_files
 from site_builder.site import Site, assemble_site
 from site_builder.tags import tag_papers
@@ -21,6 +38,9 @@ from site_builder.tags import tag_papers
 log = logging.getLogger(__name__)
 
 ASSETS_DIR = "assets"
+PARALLEL_PAGES = 400
+"""Pages to render at which forking workers pays for itself."""
+MAX_WORKERS = 4
 VENDOR_FILES = {"lunr/lunr.min.js": "vendor/lunr.min.js"}
 """npm files shipped in the site: node_modules path -> path under assets/."""
 
@@ -31,6 +51,10 @@ class BuildState:
 
     render: RenderCache = field(default_factory=RenderCache)
     """Rendered pages by input key."""
+    pages: FileCache[Paper] = field(default_factory=FileCache)
+    """Parsed paper pages by file version."""
+    listings: FileCache[ParsedListing] = field(default_factory=FileCache)
+    """Parsed listing dumps by file version."""
     search_key: str = ""
     """Key of the search documents of the last build."""
     search_files: dict[str, bytes] = field(default_factory=dict)
@@ -103,45 +127,153 @@ def read_static(config: Config) -> dict[str, bytes]:
     return files
 
 
-def render_site(config: Config, site: Site, state: BuildState) -> dict[str, bytes]:
-    """Return every output file of the site: pages, feeds, data, search and assets."""
-    env = make_environment(config.templates_dir)
-    files = render_pages(site, env, templates_key(config.templates_dir), state.render)
-    files["feed.xml"] = render_feed(site, site.papers, "feed.xml", config.title, "")
+def render_data_files(site: Site) -> dict[str, bytes]:
+    """Return the site's feeds, sitemap, robots.txt, papers.json and .nojekyll."""
+    config = site.config
+    files = {"feed.xml": render_feed(site, site.papers, "feed.xml", config.title, "")}
     for tag in site.tags:
         papers = [site.by_slug[slug] for slug in tag.slugs]
-        files[f"{tag.url}feed.xml"] = render_feed(site, papers, f"{tag.url}feed.xml", f"{config.title}: {tag.tag.label}", tag.url)
-    page_urls = [path.removesuffix("index.html") for path in files if path.endswith("index.html")]
+        title = f"{config.title}: {tag.tag.label}"
+        files[f"{tag.url}feed.xml"] = render_feed(site, papers, f"{tag.url}feed.xml", title, tag.url)
+    page_urls = [page.url for page in plan_pages(site) if page.path.endswith("index.html")]
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site)
     files[".nojekyll"] = b""
+    return files
+
+
+# Work handed to forked worker processes. A worker inherits the Site at fork time (nothing is
+# pickled on the way in) and keeps it here for the tasks it is given; the parent never sets it.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(site: Site, templates_dir: Path) -> None:
+    _worker["site"] = site
+    _worker["env"] = make_environment(templates_dir)
+
+
+def _worker_render(indices: list[int]) -> list[bytes]:
+    return render_indexed(_worker["site"], _worker["env"], indices)
+
+
+def _worker_search() -> dict[str, bytes]:
+    return build_search_files(search_docs(_worker["site"]))
+
+
+def _chunks(items: list[int], count: int) -> list[list[int]]:
+    size = max(1, -(-len(items) // count))
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def render_site(config: Config, site: Site, state: BuildState) -> dict[str, bytes]:
+    """Return every output file of the site: pages, feeds, data, search and assets.
+
+    Large builds render pages and the search index on every core in forked workers while this
+    process writes the feeds; small ones (and dev-server rebuilds of a few pages) stay in-process.
+    """
+    planned, missing = plan_renders(site, templates_key(config.templates_dir), state.render)
     docs = search_docs(site)
-    key = repr(docs)
-    if key != state.search_key:
-        state.search_files = build_search_files(docs)
-        state.search_key = key
+    search_key = hashlib.sha256(repr(docs).encode("utf-8")).hexdigest()
+    need_search = search_key != state.search_key
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers > 1 and len(missing) >= PARALLEL_PAGES and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(
+            workers, mp_context=mp.get_context("fork"), initializer=_start_worker,
+            initargs=(site, config.templates_dir),
+        ) as pool:
+            search = pool.submit(_worker_search) if need_search else None
+            chunks = _chunks(missing, workers * 4)
+            futures = [pool.submit(_worker_render, chunk) for chunk in chunks]
+            files = render_data_files(site)
+            rendered = {
+                index: data
+                for chunk, future in zip(chunks, futures)
+                for index, data in zip(chunk, future.result())
+            }
+            if search is not None:
+                state.search_files = search.result()
+    else:
+        env = make_environment(config.templates_dir)
+        rendered = dict(zip(missing, render_indexed(site, env, missing)))
+        files = render_data_files(site)
+        if need_search:
+            state.search_files = build_search_files(docs)
+    state.search_key = search_key
+    files.update(collect_pages(planned, rendered, state.render))
     files.update(state.search_files)
     files.update(read_static(config))
     return files
 
 
-def build_site(config: Config, state: BuildState | None = None, *, run_import: bool = True) -> BuildResult:
-    """Import new listings, read the content, render the site and swap it into config.out_dir."""
+STAMP_FILE = ".site-cache/last-build.json"
+"""Where `build` records the inputs of its last complete build (ignored by git)."""
+
+
+def input_stamp(config: Config) -> str:
+    """Hash the name, size and modification time of every input file, the settings and the engine."""
+    digest = hashlib.sha256(repr(config).encode("utf-8"))
+    roots = [config.root / "content", config.templates_dir, config.static_dir, Path(__file__).parent]
+    files = [config.root / "site.yml", *(config.root / "node_modules" / name for name in VENDOR_FILES)]
+    for root in roots:
+        if root.is_dir():
+            files.extend(path for path in root.rglob("*") if path.is_file())
+    for path in sorted(files):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    try:
+        out = config.out_dir.stat()
+        digest.update(f"out\0{out.st_ino}\0{out.st_mtime_ns}".encode())
+    except OSError:
+        digest.update(b"no output")
+    return digest.hexdigest()
+
+
+def _read_stamp(config: Config) -> str:
+    try:
+        data = json.loads((config.root / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(data.get("stamp", "")) if isinstance(data, dict) else ""
+
+
+def _write_stamp(config: Config, stamp: str) -> None:
+    try:
+        write_file_atomic(config.root / STAMP_FILE, json.dumps({"stamp": stamp}) + "\n")
+    except OSError as exc:  # a read-only checkout still builds; it only loses the shortcut
+        log.debug("cannot record the build stamp: %s", exc)
+
+
+def build_site(
+    config: Config, state: BuildState | None = None, *, run_import: bool = True, force: bool = True
+) -> BuildResult | None:
+    """Import new listings, read the content, render the site and swap it into config.out_dir.
+
+    With `force=False`, return None at once when no input changed since the last build.
+    """
     started = time.perf_counter()
     output_dir_is_safe(config, config.out_dir)
+    if not force and _read_stamp(config) == input_stamp(config):
+        return None
     state = state if state is not None else BuildState()
-    report = import_sources(config) if run_import else None
-    if report:
+    taxonomy = read_taxonomy(config)
+    tag_ids = [tag.id for tag in taxonomy]
+    report = None
+    if run_import:
+        report = import_sources(config, tag_ids=tag_ids, pages=state.pages, listings=state.listings)
         for warning in report.warnings:
             log.warning("warning: %s", warning)
         if report.new or report.updated:
             log.info("%s", report.summary())
-    taxonomy = read_taxonomy(config)
-    papers = read_papers(config, [tag.id for tag in taxonomy])
+    papers = read_papers(config, tag_ids, cache=state.pages)
     site = assemble_site(config, taxonomy, papers, tag_papers(papers, taxonomy))
     files = render_site(config, site, state)
     changed = write_site(config.out_dir, files)
+    if not force:
+        _write_stamp(config, input_stamp(config))
     return BuildResult(
         site=site,
         files=len(files),

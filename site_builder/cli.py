@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser("import", parents=[common], help="turn listing dumps into paper pages")
     imp.add_argument("files", nargs="*", type=Path, help="dumps to import (default: content/sources/*)")
-    commands.add_parser("build", parents=[common, site], help="import, then render the site into _site/")
+    build = commands.add_parser("build", parents=[common, site], help="import, then render the site into _site/")
+    build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
     serve = commands.add_parser("serve", parents=[common, site], help="build, serve and rebuild on change")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
@@ -108,8 +110,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         from site_builder.build import build_site
 
-        result = build_site(config)
-        log.info("%s", result.summary())
+        started = time.perf_counter()
+        result = build_site(config, force=args.force)
+        if result is None:
+            log.info("up to date: no input changed since the last build (%.2f s; --force rebuilds)",
+                     time.perf_counter() - started)
+        else:
+            log.info("%s", result.summary())
         return 0
     if args.command == "serve":
         from site_builder.serve import serve

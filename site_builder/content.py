@@ -7,6 +7,7 @@ from pathlib import Path
 
 from site_builder.config import Config
 from site_builder.errors import SiteError, SourcePos, raise_all
+from site_builder.filecache import FileCache
 from site_builder.models import Paper, Tag
 from site_builder.pages import parse_page
 from site_builder.tags import parse_taxonomy
@@ -15,9 +16,11 @@ from site_builder.tags import parse_taxonomy
 def read_text(path: Path, shown: str) -> str:
     """Read a UTF-8 text file; a missing, unreadable or non-UTF-8 file is a SiteError."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SiteError(f"not UTF-8 text (bad byte at offset {exc.start})", SourcePos(shown)) from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise SiteError(f"not UTF-8 text (bad byte at offset {exc.start})", SourcePos(shown, line)) from None
     except OSError as exc:
         raise SiteError(f"cannot read: {exc.strerror}", SourcePos(shown)) from None
 
@@ -43,14 +46,24 @@ def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Pap
     return parse_page(read_text(path, shown), shown, path.stem, tag_ids)
 
 
-def read_papers(config: Config, tag_ids: Iterable[str] | None, paths: Iterable[Path] | None = None) -> list[Paper]:
-    """Read every paper page, collecting all problems (including duplicate papers) before failing."""
+def read_papers(
+    config: Config,
+    tag_ids: Iterable[str] | None,
+    paths: Iterable[Path] | None = None,
+    cache: FileCache[Paper] | None = None,
+) -> list[Paper]:
+    """Read every paper page, collecting all problems (including duplicate papers) before failing.
+
+    With a cache, pages whose file did not change since the last read are not parsed again.
+    """
     known = None if tag_ids is None else frozenset(tag_ids)
+    cache = cache if cache is not None else FileCache()
     papers: list[Paper] = []
     errors: list[SiteError] = []
-    for path in page_paths(config) if paths is None else paths:
+    paths = page_paths(config) if paths is None else list(paths)
+    for path in paths:
         try:
-            papers.append(read_paper(config, path, known))
+            papers.append(cache.get(path, known, lambda: read_paper(config, path, known)))
         except SiteError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     errors.extend(find_duplicates(papers))

@@ -29,6 +29,10 @@ class SiteError(Exception):
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
+    def __reduce__(self) -> tuple[type[SiteError], tuple[str, SourcePos | None]]:
+        # Keep `where` when a worker process sends the error back.
+        return (type(self), (self.message, self.where))
+
 
 class SiteErrors(SiteError):
     """Several problems found in one pass, reported together sorted by file and line."""
@@ -39,6 +43,9 @@ class SiteErrors(SiteError):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[type[SiteErrors], tuple[list[SiteError]]]:  # type: ignore[override]
+        return (type(self), (self.errors,))
 
 
 def _sort_key(error: SiteError) -> tuple[str, int, str]:

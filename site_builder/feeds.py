@@ -68,6 +68,12 @@ def render_robots(site: Site) -> bytes:
     return text.encode("utf-8")
 
 
+def inert_json(value: object) -> str:
+    """Return compact JSON with `<`, `>` and `&` as \\u escapes: the same data, inert inside HTML."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def render_papers_json(site: Site) -> bytes:
     """Return papers.json: every paper with slug, URL, title, dates, tags, code links and abstract."""
     records = [
@@ -87,4 +93,6 @@ def render_papers_json(site: Site) -> bytes:
         }
         for view in site.papers
     ]
-    return (json.dumps(records, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+    # One record per line: readable and diff-friendly, and json's C encoder (indent= disables it).
+    lines = [inert_json(record) for record in records]
+    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")

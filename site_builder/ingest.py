@@ -11,11 +11,19 @@ from pathlib import Path
 from site_builder.config import Config
 from site_builder.content import page_paths, read_papers, read_text
 from site_builder.errors import SiteError, raise_all
+from site_builder.filecache import FileCache
 from site_builder.latex import to_plain_text
-from site_builder.listings import read_listing
-from site_builder.models import Entry
+from site_builder.listings import ParsedListing, read_listing, year_in_file_name
+from site_builder.models import Entry, Paper
 from site_builder.output import write_file_atomic
-from site_builder.pages import assign_slugs, merge_page, render_new_page, slug_for
+from site_builder.pages import (
+    assign_slugs,
+    merge_page,
+    missing_listings,
+    new_page_paper,
+    render_new_page,
+    slug_for,
+)
 from site_builder.papers import merge_entries
 
 log = logging.getLogger(__name__)
@@ -54,15 +62,22 @@ def source_paths(config: Config) -> list[Path]:
     )
 
 
-def read_entries(config: Config, paths: Iterable[Path]) -> tuple[list[Entry], list[str]]:
+def read_entries(
+    config: Config, paths: Iterable[Path], cache: FileCache[ParsedListing] | None = None
+) -> tuple[list[Entry], list[str]]:
     """Read every dump, collecting all errors before failing; return entries and warnings."""
     entries: list[Entry] = []
     warnings: list[str] = []
     errors: list[SiteError] = []
     fallback_year = dt.date.today().year
+    cache = cache if cache is not None else FileCache()
     for path in paths:
         try:
-            parsed = read_listing(path, config.shown(path), config.year, fallback_year)
+            parsed = cache.get(
+                path,
+                (config.year, fallback_year),
+                lambda: read_listing(path, config.shown(path), config.year, fallback_year),
+            )
         except SiteError as exc:
             errors.append(exc)
             continue
@@ -72,21 +87,29 @@ def read_entries(config: Config, paths: Iterable[Path]) -> tuple[list[Entry], li
     return entries, warnings
 
 
-def import_sources(config: Config, paths: Iterable[Path] | None = None) -> ImportReport:
+def import_sources(
+    config: Config,
+    paths: Iterable[Path] | None = None,
+    *,
+    tag_ids: Iterable[str] | None = None,
+    pages: FileCache[Paper] | None = None,
+    listings: FileCache[ParsedListing] | None = None,
+) -> ImportReport:
     """Create pages for new papers and merge new listings into existing pages.
 
     Reads everything and plans every write before writing anything, so an error in any dump or
     page leaves content/papers/ untouched.
     """
     paths = source_paths(config) if paths is None else list(paths)
-    entries, warnings = read_entries(config, paths)
+    entries, warnings = read_entries(config, paths, listings)
     imported = merge_entries(entries)
-    existing = {paper.id: paper for paper in read_papers(config, None)}
-    pages = {path.stem: path for path in page_paths(config)}
+    known = None if tag_ids is None else frozenset(tag_ids)
+    existing = {paper.id: paper for paper in read_papers(config, known, cache=pages)}
+    page_files = {path.stem: path for path in page_paths(config)}
     new_papers = [paper for paper in imported if paper.id not in existing]
     slugs = assign_slugs(
         sorted(((p.id, slug_for(to_plain_text(p.title), p.id)) for p in new_papers), key=lambda x: (x[1], x[0])),
-        taken=pages,
+        taken=page_files,
     )
     writes: dict[Path, str] = {}
     updated: list[str] = []
@@ -96,16 +119,23 @@ def import_sources(config: Config, paths: Iterable[Path] | None = None) -> Impor
         if current is None:
             writes[config.papers_dir / f"{slugs[paper.id]}.md"] = render_new_page(paper)
             continue
-        path = pages[current.slug]
-        merged = merge_page(read_text(path, config.shown(path)), current, paper)
-        if merged is None:
+        if not missing_listings(current, paper):
             unchanged += 1
-        else:
+            continue
+        path = page_files[current.slug]
+        merged = merge_page(read_text(path, config.shown(path)), current, paper)
+        if merged is not None:
             writes[path] = merged
             updated.append(current.slug)
     for path in sorted(writes):
         write_file_atomic(path, writes[path])
-    if config.year is None and any(entry.date for entry in entries):
+    if pages is not None:
+        for paper in new_papers:
+            path = config.papers_dir / f"{slugs[paper.id]}.md"
+            pages.put(path, known, new_page_paper(paper, slugs[paper.id], config.shown(path)))
+    if config.year is None and any(
+        entry.date and year_in_file_name(Path(entry.where.path).name) is None for entry in entries
+    ):
         warnings.append(
             f"{config.shown(config.root / 'site.yml')}: listing dates without a year were given "
             f"{dt.date.today().year}; set `year:` to choose"

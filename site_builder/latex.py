@@ -154,4 +154,6 @@ def fold(text: str) -> str:
     plain = to_plain_text(normalise_text(text))
     decomposed = unicodedata.normalize("NFKD", plain)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return "".join(ch for ch in stripped.casefold() if ch.isalnum())
+    key = "".join(ch for ch in stripped.casefold() if ch.isalnum())
+    # A title of only symbols or emoji still names a paper: key it on its non-space characters.
+    return key or "".join(stripped.casefold().split())

@@ -38,7 +38,12 @@ _DATE_LINE_RE = re.compile(
 )
 _ISO_LINE_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$")
 _FILE_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_GLUED_SUBSCRIBE_RE = re.compile(r"^Subscribe(?=[A-Z0-9\"'(\[$\\])")
+# A title glued to the button: capitalised, or lowercase with a capital, digit or hyphen in its
+# first word (`xLSTM`, `mPLUG`, `k-means`); not `Subscribers ...`, which is a title of its own.
+_GLUED_SUBSCRIBE_RE = re.compile(r"^Subscribe(?=[A-Z0-9\"'(\[$\\]|[a-z]+[A-Z0-9-])")
+# Only these end a line: str.splitlines() also splits on U+2028, form feeds and the like, which
+# pasted web text carries inside titles and abstracts, and which editors do not count as lines.
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +56,17 @@ class ParsedListing:
     """`file:line: message` strings for things worth a look (e.g. a title without abstract)."""
 
 
+def year_in_file_name(name: str) -> int | None:
+    """Return the year of a YYYY-MM-DD in a dump's file name, if there is one."""
+    match = _FILE_DATE_RE.search(name)
+    return int(match.group(1)) if match else None
+
+
 def year_for_file(name: str, configured_year: int | None, fallback_year: int) -> int:
     """Return the year for dates without one: a YYYY-MM-DD in the file name, else the setting, else the fallback."""
-    match = _FILE_DATE_RE.search(name)
-    if match:
-        return int(match.group(1))
+    from_name = year_in_file_name(name)
+    if from_name is not None:
+        return from_name
     return configured_year if configured_year is not None else fallback_year
 
 
@@ -92,7 +103,7 @@ def parse_listing(text: str, path: str, year: int) -> ParsedListing:
     date: str | None = None
     stream: list[tuple[int, str, str | None]] = []
     seen_content = False
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(_LINE_BREAK_RE.split(text), 1):
         line = raw.strip().lstrip("\ufeff").strip()
         if not line:
             continue
@@ -113,6 +124,11 @@ def parse_listing(text: str, path: str, year: int) -> ParsedListing:
         number, title, day = stream[index]
         following = stream[index + 1] if index + 1 < len(stream) else None
         after = stream[index + 2] if index + 2 < len(stream) else None
+        # A stray abstract is named as such before the orphan test would call it a title.
+        if _looks_like_abstract(title) and (following is None or not _looks_like_abstract(following[1])):
+            warnings.append(f"{path}:{number}: abstract without a title, skipped")
+            index += 1
+            continue
         orphan = following is None or (
             not _looks_like_abstract(following[1])
             and after is not None
@@ -123,10 +139,6 @@ def parse_listing(text: str, path: str, year: int) -> ParsedListing:
             index += 1
             continue
         assert following is not None
-        if _looks_like_abstract(title) and not _looks_like_abstract(following[1]):
-            warnings.append(f"{path}:{number}: abstract without a title, skipped")
-            index += 1
-            continue
         entries.append(
             Entry(
                 title=normalise_text(title),

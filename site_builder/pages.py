@@ -173,13 +173,41 @@ def render_new_page(paper: ImportedPaper) -> str:
     return f"---\n{front}---\n\n{paper.abstract}\n\n{NOTES_HEADING}\n\n"
 
 
+def new_page_paper(paper: ImportedPaper, slug: str, path: str) -> Paper:
+    """Return the Paper that parsing render_new_page(paper) gives, without parsing it."""
+    listings = sorted(paper.listings, key=lambda item: (item.date or "", item.source, item.line))
+    return Paper(
+        id=paper.id,
+        slug=slug,
+        title=paper.title.strip(),
+        abstract=paper.abstract.strip(),
+        notes="",
+        listings=tuple(listings),
+        code=paper.code,
+        links=paper.links,
+        tags=(),
+        remove_tags=(),
+        status="unread",
+        where=SourcePos(path, 1),
+    )
+
+
+def missing_listings(existing: Paper, imported: ImportedPaper) -> list[Listing]:
+    """Return the imported listings the page does not have yet.
+
+    A listing is its date and dump: lines added to a dump shift the line numbers of its papers,
+    which must not add a second listing of the same day to every page.
+    """
+    have = {(item.date, item.source) for item in existing.listings}
+    return [item for item in imported.listings if (item.date, item.source) not in have]
+
+
 def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | None:
     """Return the page with the imported listings it lacks added, or None when it has them all.
 
     Only the `listings:` block of the front matter is rewritten; all other bytes are kept.
     """
-    have = {(item.date, item.source, item.line) for item in existing.listings}
-    missing = [item for item in imported.listings if (item.date, item.source, item.line) not in have]
+    missing = missing_listings(existing, imported)
     if not missing:
         return None
     block = dump_yaml({"listings": _listing_yaml([*existing.listings, *missing])})
@@ -189,6 +217,9 @@ def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | Non
     if start is None:
         return "".join([*lines[:end], block, *lines[end:]])
     stop = next((i for i in range(start + 1, end) if _TOP_KEY_RE.match(lines[i])), end)
+    # Comments and blank lines between the last item and the next key belong to the reader.
+    while stop > start + 1 and (not lines[stop - 1].strip() or lines[stop - 1].startswith("#")):
+        stop -= 1
     return "".join([*lines[:start], block, *lines[stop:]])
 
 
@@ -206,7 +237,7 @@ def assign_slugs(wanted: Iterable[tuple[str, str]], taken: Iterable[str]) -> dic
         slug, counter = base, 1
         while slug.casefold() in used:
             counter += 1
-            slug = f"{base[: SLUG_MAX_LENGTH - len(str(counter)) - 1]}-{counter}"
+            slug = f"{base[: SLUG_MAX_LENGTH - len(str(counter)) - 1].rstrip('-')}-{counter}"
         used.add(slug.casefold())
         chosen[pid] = slug
     return chosen

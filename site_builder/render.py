@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -164,6 +164,21 @@ def _site_key(site: Site) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def _page_key(page: Page) -> str:
+    """Return a string naming everything the page shows; papers stand in by their view key."""
+    views = (page.paper, *page.papers, *page.related)
+    tag = page.tag
+    tag_part = f"{tag.tag!r}:{len(tag.slugs)}" if tag else ""
+    return "|".join(
+        (
+            page.path, page.template, page.url, page.title, page.root, repr(page.date),
+            repr(page.previous), repr(page.next), str(page.number), str(page.pages), repr(page.feed),
+            tag_part, f"{len(page.papers)}:{len(page.related)}",
+            *(view.key if view else "-" for view in views),
+        )
+    )
+
+
 def templates_key(templates_dir: Path) -> str:
     """Hash every template file, so a theme edit re-renders the pages."""
     digest = hashlib.sha256()
@@ -173,29 +188,50 @@ def templates_key(templates_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def plan_renders(site: Site, templates: str, cache: RenderCache) -> tuple[list[tuple[Page, str]], list[int]]:
+    """Return every page with its input key, and the indices of those the cache cannot supply."""
+    site_key = _site_key(site)
+    planned = []
+    missing = []
+    for index, page in enumerate(plan_pages(site)):
+        key = hashlib.sha256(f"{templates}\n{site_key}\n{_page_key(page)}".encode()).hexdigest()
+        cached = cache.pages.get(page.path)
+        if not (cached and cached[0] == key):
+            missing.append(index)
+        planned.append((page, key))
+    return planned, missing
+
+
+def render_indexed(site: Site, env: jinja2.Environment, indices: Sequence[int]) -> list[bytes]:
+    """Render the pages at these positions of plan_pages(site) (what a worker process is given)."""
+    wanted = set(indices)
+    return [_render(env, page, site) for index, page in enumerate(plan_pages(site)) if index in wanted]
+
+
+def collect_pages(
+    planned: Sequence[tuple[Page, str]], rendered: Mapping[int, bytes], cache: RenderCache
+) -> dict[str, bytes]:
+    """Return every page's bytes, freshly rendered or from the cache, and remember them in the cache."""
+    output: dict[str, bytes] = {}
+    fresh: dict[str, tuple[str, bytes]] = {}
+    for index, (page, key) in enumerate(planned):
+        data = rendered[index] if index in rendered else cache.pages[page.path][1]
+        fresh[page.path] = (key, data)
+        output[page.path] = data
+    cache.hits = len(planned) - len(rendered)
+    cache.pages.clear()
+    cache.pages.update(fresh)
+    return output
+
+
 def render_pages(
     site: Site, env: jinja2.Environment, templates: str, cache: RenderCache | None = None
 ) -> dict[str, bytes]:
-    """Render every page; with a cache, reuse pages whose template and inputs did not change."""
+    """Render every page in this process; with a cache, reuse pages whose inputs did not change."""
     cache = cache if cache is not None else RenderCache()
-    site_key = _site_key(site)
-    output: dict[str, bytes] = {}
-    hits = 0
-    fresh: dict[str, tuple[str, bytes]] = {}
-    for page in plan_pages(site):
-        key = hashlib.sha256(f"{templates}\n{site_key}\n{page!r}".encode()).hexdigest()
-        cached = cache.pages.get(page.path)
-        if cached and cached[0] == key:
-            data = cached[1]
-            hits += 1
-        else:
-            data = _render(env, page, site)
-        fresh[page.path] = (key, data)
-        output[page.path] = data
-    cache.pages.clear()
-    cache.pages.update(fresh)
-    cache.hits = hits
-    return output
+    planned, missing = plan_renders(site, templates, cache)
+    rendered = dict(zip(missing, (_render(env, planned[i][0], site) for i in missing)))
+    return collect_pages(planned, rendered, cache)
 
 
 def _render(env: jinja2.Environment, page: Page, site: Site) -> bytes:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from site_builder.config import Config
 from site_builder.latex import to_html, to_plain_text
@@ -38,6 +40,8 @@ class PaperView:
     """Latest listing date (the one the paper is sorted by)."""
     sources: tuple[str, ...]
     """Distinct dump files that list the paper."""
+    key: str
+    """Hash of everything above: what a page showing this paper depends on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +86,13 @@ class Site:
     """Slugs of related papers, by slug."""
 
 
-def _paper_view(paper: Paper, tags: Sequence[Tag]) -> PaperView:
+@lru_cache(maxsize=1 << 16)
+def _paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
+    """Return the view of a paper (cached: the dev server rebuilds with mostly unchanged papers)."""
     dates = paper.dates
+    key = hashlib.sha256(repr((paper, tags)).encode("utf-8")).hexdigest()
     return PaperView(
+        key=key,
         paper=paper,
         url=f"papers/{paper.slug}/",
         title_text=to_plain_text(paper.title),
@@ -96,6 +104,13 @@ def _paper_view(paper: Paper, tags: Sequence[Tag]) -> PaperView:
         date=dates[-1] if dates else None,
         sources=tuple(sorted({item.source for item in paper.listings})),
     )
+
+
+@lru_cache(maxsize=2)
+def _related(
+    texts: tuple[tuple[str, str], ...], tags: tuple[tuple[str, ...], ...], count: int
+) -> list[tuple[int, ...]]:
+    return find_related(texts, tags, count)
 
 
 def newest_first(view: PaperView) -> tuple[int, str, str, str]:
@@ -111,7 +126,7 @@ def assemble_site(
     """Return the Site: views of every paper, tag and date, and related papers."""
     tags_by_id = {tag.id: tag for tag in taxonomy}
     views = sorted(
-        (_paper_view(p, [tags_by_id[t] for t in paper_tags[p.id] if t in tags_by_id]) for p in papers),
+        (_paper_view(p, tuple(tags_by_id[t] for t in paper_tags[p.id] if t in tags_by_id)) for p in papers),
         key=newest_first,
     )
     by_slug = {view.paper.slug: view for view in views}
@@ -127,9 +142,9 @@ def assemble_site(
         DateView(day, f"dates/{day}/", tuple(dict.fromkeys(slug for *_, slug in sorted(days[day]))))
         for day in sorted(days, reverse=True)
     )
-    neighbours = find_related(
-        [(v.title_text, to_plain_text(v.paper.abstract)) for v in views],
-        [[t.id for t in v.tags] for v in views],
+    neighbours = _related(
+        tuple((v.title_text, to_plain_text(v.paper.abstract)) for v in views),
+        tuple(tuple(t.id for t in v.tags) for v in views),
         config.related,
     )
     related = {

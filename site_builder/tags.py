@@ -6,12 +6,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import yaml
 
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.latex import to_plain_text
 from site_builder.models import Paper, Tag
+from site_builder.yamlfile import yaml_loader
 
 TAG_FIELDS = ("label", "description", "match")
 _TAG_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -25,15 +27,15 @@ THRESHOLD = 2
 
 def fold_words(text: str) -> str:
     """Return text lowercased, accent-free, with single spaces between words, padded by spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
     return f" {_NON_WORD_RE.sub(' ', plain).strip()} "
 
 
 def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
     """Parse the taxonomy: a mapping of tag id -> {label, description, match: [terms]}."""
+    loader = yaml_loader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise SiteError(f"YAML error: {exc.problem}", SourcePos(path, (mark.line + 1) if mark else 0)) from None
@@ -55,9 +57,10 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
             continue
         seen.add(tag_id)
         try:
-            value = yaml.load(yaml.serialize(value_node), Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            errors.append(SiteError(f"YAML error: {exc}", where))
+            value = loader.construct_object(value_node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else where.line
+            errors.append(SiteError(f"YAML error: {exc.problem}", SourcePos(path, line)))
             continue
         if not isinstance(value, dict):
             errors.append(SiteError(f"tag `{tag_id}` needs `label`, `description` and `match`", where))
@@ -106,6 +109,7 @@ def build_tagger(tags: Sequence[Tag]) -> Tagger:
     return Tagger(tuple(patterns))
 
 
+@lru_cache(maxsize=1 << 16)
 def match_tags(tagger: Tagger, title: str, abstract: str) -> tuple[str, ...]:
     """Return the ids of tags whose terms occur enough in the title and abstract."""
     folded_title, folded_abstract = fold_words(title), fold_words(abstract)
@@ -128,9 +132,14 @@ def final_tags(
     return tuple(sorted(chosen, key=lambda tag_id: (rank.get(tag_id, len(rank)), tag_id)))
 
 
+@lru_cache(maxsize=4)
+def _tagger(taxonomy: tuple[Tag, ...]) -> Tagger:
+    return build_tagger(taxonomy)
+
+
 def tag_papers(papers: Iterable[Paper], taxonomy: Sequence[Tag]) -> dict[str, tuple[str, ...]]:
     """Return each paper's final tags by id: matched from its text, then the reader's changes."""
-    tagger = build_tagger(taxonomy)
+    tagger = _tagger(tuple(taxonomy))
     order = [tag.id for tag in taxonomy]
     return {
         paper.id: final_tags(

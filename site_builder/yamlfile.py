@@ -9,6 +9,28 @@ import yaml
 
 from site_builder.errors import SiteError, SourcePos
 
+# libyaml's safe loader when PyYAML was built with it (7x faster), else the pure-Python one.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with a value its type rejects (`2025-13-45`, `!!int x`) a YAML error too."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError as exc:  # PyYAML lets these escape without a position.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid value {node.value!r}: {exc}", node.start_mark
+            ) from None
+
+
+def yaml_loader(text: str) -> yaml.SafeLoader:
+    """Return a safe YAML loader over text (for callers that walk the node tree themselves)."""
+    loader: yaml.SafeLoader = _Loader(text)
+    return loader
+
 
 @dataclass(frozen=True, slots=True)
 class YamlMapping:
@@ -28,9 +50,10 @@ class YamlMapping:
 
 def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
     """Parse text as a YAML mapping; refuse tags such as !!python/object; an empty text is {}."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader) if node is not None else None
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -40,6 +63,8 @@ def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping
         raise SiteError(f"YAML error: {problem}", SourcePos(path, line)) from None
     except yaml.YAMLError as exc:
         raise SiteError(f"YAML error: {exc}", SourcePos(path, first_line)) from None
+    finally:
+        loader.dispose()
     if data is None:
         return YamlMapping({}, {}, SourcePos(path, first_line))
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
@@ -57,6 +82,7 @@ def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping
 
 def dump_yaml(data: Any) -> str:
     """Return deterministic, readable block YAML (keys in the given order, Unicode kept)."""
-    return yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+    text: str = yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
     )
+    return text

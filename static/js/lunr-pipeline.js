@@ -13,6 +13,7 @@
   'use strict'
 
   var PIPELINE_FUNCTION = 'siteBuilderTerm'
+  var PREFIX_LIMIT = 60
   var STOP_WORDS = new Set(('a able about across after all almost also am among an and any are as at be ' +
     'because been but by can cannot could dear did do does either else ever every for from get got had ' +
     'has have he her hers him his how however i if in into is it its just least let like likely may me ' +
@@ -112,11 +113,6 @@
     return { version: lunr.version, fields: fields, fieldVectors: fieldVectors, invertedIndex: invertedIndex, pipeline: data.pipeline }
   }
 
-  function unionArrays (a, b) {
-    for (var i = 0; i < b.length; i++) if (a.indexOf(b[i]) < 0) a.push(b[i])
-    return a
-  }
-
   /* Return a searcher over a loaded index and the docs table. */
   function createSearcher (indexData, docsData) {
     var index = lunr.Index.load(toSerializedIndex(indexData))
@@ -125,12 +121,31 @@
       return { ref: position, url: row[0], title: row[1], titleHtml: row[2] || null, date: row[3], tags: row[4].map(function (i) { return tags[i] }), excerpt: row[5] }
     })
 
+    var documentFrequency = new Map()
+    Object.keys(index.invertedIndex).forEach(function (term) {
+      var posting = index.invertedIndex[term]
+      var count = 0
+      for (var field in posting) if (field !== '_index') count += Object.keys(posting[field]).length
+      documentFrequency.set(term, count)
+    })
+    function byFrequency (a, b) { return documentFrequency.get(b) - documentFrequency.get(a) || (a < b ? -1 : 1) }
+
+    /* Return the index terms a query word may match: [exact, prefix, fuzzy], each a list.
+     * Short prefixes can match thousands of terms; keep the most frequent PREFIX_LIMIT. */
     function expand (word, term) {
-      var found = []
-      if (term && index.invertedIndex[term]) found.push(term)
-      if (word.length >= 2) unionArrays(found, index.tokenSet.intersect(lunr.TokenSet.fromString(word + '*')).toArray())
-      if (term && term.length >= 5) unionArrays(found, index.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(term, 1)).toArray())
-      return found
+      var exact = term && index.invertedIndex[term] ? [term] : []
+      var prefix = []
+      var fuzzy = []
+      if (word.length >= 2) {
+        prefix = index.tokenSet.intersect(lunr.TokenSet.fromString(word + '*')).toArray()
+          .filter(function (t) { return t !== term })
+        if (prefix.length > PREFIX_LIMIT) prefix = prefix.sort(byFrequency).slice(0, PREFIX_LIMIT)
+      }
+      if (term && term.length >= 5) {
+        fuzzy = index.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(term, 1)).toArray()
+          .filter(function (t) { return t !== term && prefix.indexOf(t) < 0 })
+      }
+      return [exact, prefix, fuzzy]
     }
 
     /* Return the query's words, each with its term and the index terms it may match. */
@@ -142,7 +157,8 @@
         seen.add(word)
         var term = index.pipeline.runString(word)[0]
         if (term === undefined) return // a stop word
-        words.push({ word: word, term: term, matches: expand(word, term) })
+        var found = expand(word, term)
+        words.push({ word: word, term: term, exact: found[0], prefix: found[1], fuzzy: found[2], matches: found[0].concat(found[1], found[2]) })
       })
       return words
     }
@@ -156,9 +172,9 @@
       if (words.length && words.every(function (w) { return w.matches.length })) {
         var results = index.query(function (q) {
           words.forEach(function (w) {
-            q.term(w.term, { usePipeline: false, boost: 10 })
-            if (w.word.length >= 2) q.term(w.word, { usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING, boost: 2 })
-            if (w.term.length >= 5) q.term(w.term, { usePipeline: false, editDistance: 1, boost: 1 })
+            q.term(w.exact, { usePipeline: false, boost: 10 })
+            q.term(w.prefix, { usePipeline: false, boost: 2 })
+            q.term(w.fuzzy, { usePipeline: false, boost: 1 })
           })
         })
         results.forEach(function (result) {

@@ -41,6 +41,7 @@
   var active = -1
   var lastRun = 0
   var timer = 0
+  var shown = null // the query (and tags) now on screen, so a repeat run keeps the selection
 
   function loadScript (src) {
     return new Promise(function (resolve, reject) {
@@ -222,9 +223,10 @@
 
   function renderPanel () {
     var query = input.value
-    if (!query.trim()) { closePanel(); panel.replaceChildren(); return }
+    if (!query.trim()) { closePanel(); panel.replaceChildren(); shown = null; return }
     load().then(function (s) {
-      if (input.value !== query) return
+      if (input.value !== query || shown === query) return
+      shown = query
       var found = s.search(query, [])
       var list = element('ul', 'search-panel-list')
       found.hits.slice(0, DROPDOWN_LIMIT).forEach(function (hit, i) { list.appendChild(renderItem(hit, found, i, false)) })
@@ -317,8 +319,10 @@
   function renderPage () {
     var query = input.value
     if (!searcher) setStatus('Loading search\u2026')
+    var key = JSON.stringify([query, activeTags])
     load().then(function (s) {
-      if (input.value !== query) return
+      if (input.value !== query || shown === key) return
+      shown = key
       var found = s.search(query, activeTags)
       renderTags(found)
       var list = element('ol', 'search-results-list')
@@ -328,7 +332,7 @@
       resultsBox.replaceChildren(list)
       active = -1
       input.removeAttribute('aria-activedescendant')
-      var shown = Math.min(found.hits.length, PAGE_LIMIT)
+      var listed = Math.min(found.hits.length, PAGE_LIMIT)
       var quoted = '\u201c' + query.trim() + '\u201d'
       var narrowed = activeTags.length ? ' with the selected tags' : ''
       if (!query.trim() && !activeTags.length) {
@@ -339,7 +343,7 @@
       } else {
         setStatus(found.hits.length + (found.hits.length === 1 ? ' paper' : ' papers') +
           (query.trim() ? ' match ' + quoted : '') + narrowed +
-          (shown < found.hits.length ? '; showing the first ' + shown + '.' : '.'))
+          (listed < found.hits.length ? '; showing the first ' + listed + '.' : '.'))
       }
     }, function () {
       setStatus('Search could not load. Reload the page to try again.')

@@ -1,0 +1,211 @@
+"""Shared fixtures: the bundled site built once and served from a sub-path, scratch projects, Chromium.
+
+`site_server` builds the bundled reading list into a temp dir with
+`--base-url http://127.0.0.1:<port>/reading-list/` and serves it from `/reading-list/` the way
+GitHub Pages serves a project site: folders answer with their index.html, a missing path answers
+404.html with status 404. `browser` is a headless Chromium driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SUB_PATH = "/reading-list/"
+PROJECT_FILES = ("site.yml", "content/tags.yml", "templates", "static", "node_modules/lunr")
+"""What a scratch project copies from the repository (plus `content/` for the bundled site)."""
+
+
+@dataclass(frozen=True)
+class SiteServer:
+    """A built site served over HTTP from a sub-path."""
+
+    out: Path
+    """The built site on disk."""
+    origin: str
+    """`http://127.0.0.1:<port>`."""
+    base_url: str
+    """`<origin>/reading-list/`: what the site was built with."""
+
+    def url(self, path: str = "") -> str:
+        """Return the absolute URL of a site-relative path."""
+        return self.base_url + path.lstrip("/")
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serve `directory` under SUB_PATH; anything missing gets 404.html with status 404."""
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".json": "application/json",
+        ".svg": "image/svg+xml",
+        ".xml": "application/xml",
+        ".txt": "text/plain; charset=utf-8",
+        ".html": "text/html; charset=utf-8",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def _resolve(self) -> Path | None:
+        path = unquote(urlsplit(self.path).path)
+        if not path.startswith(SUB_PATH):
+            return None
+        target = Path(self.directory) / path[len(SUB_PATH) :]
+        try:
+            target = target.resolve()
+            target.relative_to(Path(self.directory).resolve())
+        except (OSError, ValueError):
+            return None
+        if target.is_dir():
+            target = target / "index.html"
+        return target if target.is_file() else None
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = unquote(urlsplit(self.path).path)
+        if path + "/" == SUB_PATH or (
+            path.startswith(SUB_PATH)
+            and not path.endswith("/")
+            and (Path(self.directory) / path[len(SUB_PATH) :]).is_dir()
+        ):
+            self.send_response(301)
+            self.send_header("Location", path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        target = self._resolve()
+        if target is None:
+            data = (Path(self.directory) / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return io.BytesIO(data)
+        data = target.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(target)))
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        return io.BytesIO(data)
+
+
+@contextlib.contextmanager
+def serving(out: Path, build: Callable[[str], None] | None = None) -> Iterator[SiteServer]:
+    """Serve `out` from SUB_PATH on a free port; `build(base_url)` runs first, once the port is known."""
+    out.mkdir(parents=True, exist_ok=True)
+    handler = lambda *args, **kwargs: _Handler(*args, directory=str(out), **kwargs)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    site = SiteServer(out=out, origin=origin, base_url=origin + SUB_PATH)
+    try:
+        if build is not None:
+            build(site.base_url)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def build_project(project: Path, out: Path, base_url: str) -> None:
+    """Run `python -m site_builder build` on a project; fail the test with its output on error."""
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "build", "-C", str(project), "--out", str(out), "--base-url", base_url, "-q"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    if result.returncode != 0:
+        pytest.fail(f"build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+
+def copy_project(dest: Path, *, content: bool = False) -> Path:
+    """Copy the theme, settings and taxonomy (and with content=True the bundled papers) into dest."""
+    for name in PROJECT_FILES + (("content",) if content else ()):
+        source = REPO / name
+        target = dest / name
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (dest / "content" / "sources").mkdir(parents=True, exist_ok=True)
+    (dest / "content" / "papers").mkdir(parents=True, exist_ok=True)
+    return dest
+
+
+def listing_dump(papers: list[tuple[str, str]], day: str = "Mar 12") -> str:
+    """Return a listing dump as pasted from the listing site: header lines, date line, papers."""
+    lines = ["new", "", "Subscribe", "", day, ""]
+    for title, abstract in papers:
+        lines += [title, "", abstract, ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    """The bundled reading list, built once from a copy of the project and served from /reading-list/."""
+    if not (REPO / "node_modules" / "lunr").is_dir():
+        pytest.skip("node_modules/lunr missing: run `npm ci`")
+    root = tmp_path_factory.mktemp("bundled")
+    project = copy_project(root / "project", content=True)
+    out = root / "site"
+    with serving(out, lambda base_url: build_project(project, out, base_url)) as site:
+        yield site
+
+
+@pytest.fixture
+def scratch_site(tmp_path: Path) -> Callable[..., contextlib.AbstractContextManager[SiteServer]]:
+    """Factory: `with scratch_site({"2025-03-12.txt": dump}) as site:` builds and serves a scratch project."""
+
+    def make(sources: dict[str, str]) -> contextlib.AbstractContextManager[SiteServer]:
+        project = copy_project(tmp_path / "project")
+        for name, text in sources.items():
+            (project / "content" / "sources" / name).write_text(text, encoding="utf-8")
+        out = tmp_path / "site"
+        return serving(out, lambda base_url: build_project(project, out, base_url))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Playwright); skips when Chromium or Playwright is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -1,0 +1,331 @@
+"""Paper <-> Markdown page: the page format, slugs, merging new listings, page errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from site_builder.errors import SiteError
+from site_builder.models import ImportedPaper, Listing
+from site_builder.pages import assign_slugs, merge_page, parse_page, render_new_page, slug_for
+
+PAPER = ImportedPaper(
+    id="abc1234567",
+    title="Schrödinger Bridges with $f$-Divergences",
+    abstract="We bridge $p$ and $q$. Code: https://github.com/a/b",
+    listings=(Listing("2025-03-12", "a.txt", 3), Listing(None, "b.txt", 7)),
+    code=("https://github.com/a/b",),
+    links=(),
+)
+
+PAGE = """\
+---
+id: abc1234567
+title: Schrödinger Bridges with $f$-Divergences
+listings:
+- date: null
+  source: b.txt
+  line: 7
+- date: 2025-03-12
+  source: a.txt
+  line: 3
+code:
+- https://github.com/a/b
+links: []
+tags: []
+remove_tags: []
+status: unread
+---
+
+We bridge $p$ and $q$. Code: https://github.com/a/b
+
+## Notes
+
+"""
+
+
+def test_new_page_has_front_matter_abstract_and_notes() -> None:
+    assert render_new_page(PAPER) == PAGE
+
+
+def test_new_page_reads_back_as_the_paper() -> None:
+    paper = parse_page(PAGE, "content/papers/x.md", "x", ["llm"])
+    assert (paper.id, paper.slug, paper.title, paper.abstract, paper.notes) == (
+        PAPER.id,
+        "x",
+        PAPER.title,
+        PAPER.abstract,
+        "",
+    )
+    assert paper.listings == (Listing(None, "b.txt", 7), Listing("2025-03-12", "a.txt", 3))
+    assert (paper.code, paper.links, paper.tags, paper.remove_tags, paper.status) == (
+        PAPER.code,
+        (),
+        (),
+        (),
+        "unread",
+    )
+    assert paper.dates == ("2025-03-12",)
+    assert str(paper.where) == "content/papers/x.md:1"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<script>alert('x')</script> Attention",
+        "Yes",
+        "null",
+        "2025-03-12",
+        "--- a title with dashes ---",
+        "# Not a heading: really",
+        "Title with 'quotes' and \"double quotes\" and a: colon",
+        "@at & *star | pipe > gt %percent",
+    ],
+)
+def test_any_title_survives_the_page_as_text(title: str) -> None:
+    page = render_new_page(
+        ImportedPaper("abc1234567", title, "<b>Bold?</b> An abstract.", (), (), ())
+    )
+    paper = parse_page(page, "p.md", "p")
+    assert (paper.title, paper.abstract) == (title, "<b>Bold?</b> An abstract.")
+
+
+def test_notes_and_edited_abstract_are_read() -> None:
+    text = (
+        PAGE.replace("We bridge", "I rewrote this. We bridge") + "My notes.\n\n### More\n\nText.\n"
+    )
+    paper = parse_page(text, "p.md", "p")
+    assert paper.abstract.startswith("I rewrote this.")
+    assert paper.notes == "My notes.\n\n### More\n\nText."
+
+
+# (hostile title, expected slug), side by side.
+SLUG_CASES = {
+    "plain": ("Attention Is All You Need", "attention-is-all-you-need"),
+    "path traversal": ("../../etc/passwd", "etc-passwd"),
+    "slashes and backslashes": ("a/b\\c: d", "a-b-c-d"),
+    "emoji only": ("🚀🔥", "paper-abc1234567"),
+    "punctuation only": ("...", "paper-abc1234567"),
+    "accents": ("Schrödinger Poincaré Straße", "schrodinger-poincare-strasse"),
+    "CJK": ("中文标题", "zhong-wen-biao-ti"),
+    "HTML": ("<script>alert(1)</script> Attention", "script-alert-1-script-attention"),
+    "dot files": (".htaccess", "htaccess"),
+    "math as text": ("f-Divergence Matching", "f-divergence-matching"),
+}
+
+
+@pytest.mark.parametrize(("title", "slug"), SLUG_CASES.values(), ids=SLUG_CASES.keys())
+def test_slug_for(title: str, slug: str) -> None:
+    assert slug_for(title, "abc1234567") == slug
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "x" * 300,
+        "word " * 60,
+        "a" * 77 + " bcd",
+        "🚀" * 300,
+        "../" * 100,
+        "\u0000\u202e\ufeff title",
+        " ".join(["Ünïcödé"] * 50),
+    ],
+)
+def test_slug_is_always_a_short_safe_ascii_file_name(title: str) -> None:
+    slug = slug_for(title, "abc1234567")
+    assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug)
+    assert len(slug) <= 80
+    assert slug == slug_for(title, "abc1234567")
+
+
+def test_colliding_slugs_get_numbers_in_the_given_order() -> None:
+    wanted = [("id1", "attention"), ("id2", "attention"), ("id3", "attention"), ("id4", "other")]
+    assert assign_slugs(wanted, taken=["Attention-2"]) == {
+        "id1": "attention",
+        "id2": "attention-3",
+        "id3": "attention-4",
+        "id4": "other",
+    }
+    assert assign_slugs(wanted, taken=[]) == assign_slugs(wanted, taken=[])
+
+
+def test_numbered_slug_stays_within_the_length_and_has_no_double_dash() -> None:
+    base = "a" * 77 + "-bc"
+    chosen = assign_slugs([("id1", base), ("id2", base)], taken=[])
+    assert chosen == {"id1": base, "id2": "a" * 77 + "-2"}
+
+
+EDITED = """\
+---
+id: abc1234567
+# my comment above the title
+title: My own title  # shortened
+listings:
+- date: 2025-03-12
+  source: a.txt
+  line: 3
+# found it through a friend
+code: []
+tags: [llm]
+status: read
+extra:
+  rating: 5
+---
+
+Abstract I edited.
+
+## Notes
+
+Mine.
+"""
+
+
+def test_merge_page_adds_missing_listings_and_keeps_every_other_byte() -> None:
+    existing = parse_page(EDITED, "p.md", "p")
+    merged = merge_page(EDITED, existing, PAPER)
+    assert merged == EDITED.replace(
+        "- date: 2025-03-12\n  source: a.txt\n  line: 3\n",
+        "- date: null\n  source: b.txt\n  line: 7\n- date: 2025-03-12\n  source: a.txt\n  line: 3\n",
+    )
+    assert merge_page(merged, parse_page(merged, "p.md", "p"), PAPER) is None
+
+
+def test_merge_page_adds_a_listings_block_when_the_page_has_none() -> None:
+    text = "---\ntitle: T\n---\n\nAbstract.\n"
+    merged = merge_page(text, parse_page(text, "p.md", "p"), PAPER)
+    assert merged == (
+        "---\ntitle: T\nlistings:\n- date: null\n  source: b.txt\n  line: 7\n"
+        "- date: 2025-03-12\n  source: a.txt\n  line: 3\n---\n\nAbstract.\n"
+    )
+
+
+def test_merge_page_ignores_a_listing_whose_line_moved_in_the_same_dump() -> None:
+    existing = parse_page(PAGE, "p.md", "p")
+    moved = ImportedPaper(
+        PAPER.id,
+        PAPER.title,
+        PAPER.abstract,
+        (Listing("2025-03-12", "a.txt", 40), Listing(None, "b.txt", 9)),
+        PAPER.code,
+        (),
+    )
+    assert merge_page(PAGE, existing, moved) is None
+
+
+def test_parse_page_with_crlf_and_bom_free_text() -> None:
+    paper = parse_page(PAGE.replace("\n", "\r\n"), "p.md", "p")
+    assert paper.title == PAPER.title
+    assert paper.listings[1] == Listing("2025-03-12", "a.txt", 3)
+
+
+# (page text, expected messages), side by side.
+PAGE_ERRORS = {
+    "no front matter": (
+        "Just text\n",
+        ["p.md:1: expected front matter: the page must start with a `---` line"],
+    ),
+    "empty file": ("", ["p.md:1: expected front matter: the page must start with a `---` line"]),
+    "front matter not closed": (
+        "---\ntitle: T\n\nAbstract.\n",
+        ["p.md:1: front matter is not closed: add a `---` line after it"],
+    ),
+    "YAML syntax error": (
+        "---\ntitle: T\ntags: [llm\n---\n",
+        ["p.md:4: YAML error: did not find expected ',' or ']'"],
+    ),
+    "YAML bad indentation": (
+        "---\ntitle: T\n  status: read\n---\n",
+        ["p.md:3: YAML error: mapping values are not allowed in this context"],
+    ),
+    "front matter not a mapping": (
+        "---\n- a\n- b\n---\n",
+        ["p.md:2: expected a mapping of `key: value` lines, got list"],
+    ),
+    "unknown field": (
+        "---\ntitle: T\nrating: 5\n---\n",
+        [
+            (
+                "p.md:3: unknown field `rating` (known: id, title, listings, code, links, tags, remove_tags, "
+                "status, extra; put your own under `extra:`)"
+            )
+        ],
+    ),
+    "missing title": ("---\nstatus: read\n---\n", ["p.md:2: `title` is required and must be text"]),
+    "title not text": (
+        "---\ntitle: [a, b]\n---\n",
+        ["p.md:2: `title` is required and must be text"],
+    ),
+    "bad status": (
+        "---\ntitle: T\nstatus: done\n---\n",
+        ["p.md:3: `status` must be one of unread, reading, read, skipped, got 'done'"],
+    ),
+    "tags not a list of strings": (
+        "---\ntitle: T\ntags: {llm: yes}\n---\n",
+        ["p.md:3: `tags` must be a list of strings, got {'llm': True}"],
+    ),
+    "remove_tags with a number": (
+        "---\ntitle: T\nremove_tags: [llm, 3]\n---\n",
+        ["p.md:3: `remove_tags` must be a list of strings, got ['llm', 3]"],
+    ),
+    "listings not a list": (
+        "---\ntitle: T\nlistings: 5\n---\n",
+        ["p.md:3: `listings` must be a list, got int"],
+    ),
+    "listing with a bad date": (
+        "---\ntitle: T\nlistings:\n- date: March 12\n  source: a.txt\n  line: 3\n---\n",
+        ["p.md:3: listing date must be YYYY-MM-DD, got 'March 12'"],
+    ),
+    "listing with an impossible date": (
+        "---\ntitle: T\nlistings:\n- date: 2025-13-45\n  source: a.txt\n---\n",
+        [
+            (
+                "p.md:4: YAML error: invalid value '2025-13-45': month must be in 1..12 "
+                "(only plain YAML values are allowed)"
+            )
+        ],
+    ),
+    "listing line not a number": (
+        "---\ntitle: T\nlistings:\n- date: 2025-03-12\n  source: a.txt\n  line: three\n---\n",
+        ["p.md:3: listing line must be a number, got 'three'"],
+    ),
+    "extra not a mapping": (
+        "---\ntitle: T\nextra: 5\n---\n",
+        ["p.md:3: `extra` must be a mapping of your own fields"],
+    ),
+    "id not text": ("---\ntitle: T\nid: [1]\n---\n", ["p.md:3: `id` must be text, got [1]"]),
+    "unknown tags": (
+        "---\ntitle: T\ntags: [llm, quantum-gravity]\nremove_tags: [vision, nope]\n---\n",
+        [
+            "p.md:3: unknown tag `quantum-gravity` in `tags` (see content/tags.yml)",
+            "p.md:4: unknown tag `nope` in `remove_tags` (see content/tags.yml)",
+        ],
+    ),
+    "several problems, sorted by line": (
+        "---\nstatus: done\ncolour: red\ntitle: T\ntags: 5\n---\n",
+        [
+            "p.md:2: `status` must be one of unread, reading, read, skipped, got 'done'",
+            (
+                "p.md:3: unknown field `colour` (known: id, title, listings, code, links, tags, remove_tags, "
+                "status, extra; put your own under `extra:`)"
+            ),
+            "p.md:5: `tags` must be a list of strings, got 5",
+        ],
+    ),
+    "python object tag": (
+        "---\ntitle: T\nextra: !!python/object/apply:os.system ['echo pwned']\n---\n",
+        [
+            (
+                "p.md:3: YAML error: could not determine a constructor for the tag "
+                "'tag:yaml.org,2002:python/object/apply:os.system' (only plain YAML values are allowed)"
+            )
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "messages"), PAGE_ERRORS.values(), ids=PAGE_ERRORS.keys())
+def test_parse_page_errors(text: str, messages: list[str]) -> None:
+    with pytest.raises(SiteError) as caught:
+        parse_page(text, "p.md", "p", ["llm", "vision"])
+    assert str(caught.value).splitlines() == messages

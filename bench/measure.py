@@ -8,6 +8,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -25,54 +26,96 @@ class Run:
     seconds: float
     """Wall-clock time."""
     rss_kb: int | None
-    """Peak resident set size in KiB (largest process of the tree, as wait4 reports it)."""
+    """Peak memory in KiB: the larger of the largest single process' peak RSS (wait4, via
+    /usr/bin/time -v) and the peak of the whole process tree's summed PSS, sampled every 0.2 s
+    (so worker processes count)."""
     tail: str
     """Last lines of stderr (and stdout), for a failure note."""
+    max_single_kb: int | None = None
+    """Largest single process' peak RSS alone."""
+    tree_kb: int | None = None
+    """Sampled peak of the tree's summed PSS alone."""
+
+
+SAMPLE_EVERY = 0.2
 
 
 def run_timed(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> Run:
-    """Run CMD in CWD, measuring wall time and peak RSS; never raises for a failing command."""
+    """Run CMD in CWD, measuring wall time and peak memory; never raises for a failing command.
+
+    The command runs in its own process group; on timeout that group (ours) is killed.
+    """
     full_env = {**os.environ, **(env or {})}
-    with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
-        time_file = Path(tf.name)
-    wrapped = [GNU_TIME, "-v", "-o", str(time_file), *cmd] if GNU_TIME else cmd
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(
-            wrapped,
-            cwd=cwd,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            errors="replace",
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stderr or b""
-        text = out.decode(errors="replace") if isinstance(out, bytes) else out
-        return Run(
-            False,
-            time.perf_counter() - start,
-            None,
-            f"timed out after {timeout:.0f} s\n" + _tail(text),
-        )
-    except OSError as exc:
-        return Run(False, time.perf_counter() - start, None, str(exc))
-    seconds = time.perf_counter() - start
-    rss = None
-    if GNU_TIME:
-        m = re.search(
-            r"Maximum resident set size \(kbytes\): (\d+)", time_file.read_text(errors="replace")
-        )
-        rss = int(m.group(1)) if m else None
-    else:
-        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        rss = after if after > before else None  # a high-water mark: only a new peak is ours
-    time_file.unlink(missing_ok=True)
-    tail = _tail(proc.stderr) or _tail(proc.stdout)
-    return Run(proc.returncode == 0, seconds, rss, tail)
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+        time_file = Path(tmp) / "time.txt"
+        wrapped = [GNU_TIME, "-v", "-o", str(time_file), *cmd] if GNU_TIME else cmd
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        with (Path(tmp) / "out").open("w+b") as out, (Path(tmp) / "err").open("w+b") as err:
+            start = time.perf_counter()
+            try:
+                proc = subprocess.Popen(
+                    wrapped, cwd=cwd, env=full_env, stdout=out, stderr=err, start_new_session=True
+                )
+            except OSError as exc:
+                return Run(False, time.perf_counter() - start, None, str(exc))
+            tree_peak = 0
+            timed_out = False
+            while proc.poll() is None:
+                tree_peak = max(tree_peak, tree_pss_kb(proc.pid))
+                if time.perf_counter() - start > timeout:
+                    timed_out = True
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    break
+                time.sleep(SAMPLE_EVERY)
+            seconds = time.perf_counter() - start
+            out.seek(0)
+            err.seek(0)
+            stdout = out.read().decode(errors="replace")
+            stderr = err.read().decode(errors="replace")
+        if timed_out:
+            return Run(False, seconds, None, f"timed out after {timeout:.0f} s\n" + _tail(stderr))
+        single = None
+        if GNU_TIME and time_file.exists():
+            m = re.search(
+                r"Maximum resident set size \(kbytes\): (\d+)",
+                time_file.read_text(errors="replace"),
+            )
+            single = int(m.group(1)) if m else None
+        elif not GNU_TIME:
+            after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            single = after if after > before else None  # a high-water mark: only a new peak
+    peak = max(single or 0, tree_peak) or None
+    tail = _tail(stderr) or _tail(stdout)
+    return Run(proc.returncode == 0, seconds, peak, tail, single, tree_peak or None)
+
+
+def tree_pss_kb(root: int) -> int:
+    """Summed PSS (RSS where PSS is unreadable) of ROOT and all its descendants, in KiB."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        total += _pss_kb(pid)
+    return total
+
+
+def _pss_kb(pid: int) -> int:
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith(key):
+                    return int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return 0
 
 
 def _tail(text: str, lines: int = 6) -> str:

@@ -165,7 +165,7 @@ def write_hugo_project(papers: list[Paper], dest: Path) -> None:
         (layouts / name).write_text(text, encoding="utf-8")
     content = dest / "content" / "papers"
     content.mkdir(parents=True)
-    for p, slug in zip(papers, slugs(papers)):
+    for p, slug in zip(papers, slugs(papers), strict=True):
         (content / f"{slug}.md").write_text(_front_matter(p) + p.abstract + "\n", encoding="utf-8")
 
 
@@ -183,7 +183,9 @@ def write_mkdocs_project(papers: list[Paper], dest: Path) -> None:
     (docs / "papers").mkdir(parents=True)
     (docs / "tags").mkdir()
     by_tag: dict[str, list[tuple[Paper, str]]] = {}
-    ordered = sorted(zip(papers, slugs(papers)), key=lambda ps: (ps[0].date, ps[1]), reverse=True)
+    ordered = sorted(
+        zip(papers, slugs(papers), strict=True), key=lambda ps: (ps[0].date, ps[1]), reverse=True
+    )
     for p, slug in ordered:
         tag_links = " ".join(f"[{t}](../../tags/{t}/)" for t in p.tags)
         (docs / "papers" / f"{slug}.md").write_text(

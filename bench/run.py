@@ -63,7 +63,7 @@ COLUMNS = [
     ("warm s", "warm_s", "{:.2f}"),
     ("edit→page ms", "edit_page_ms", "{:.0f}"),
     ("title→search ms", "edit_search_ms", "{:.0f}"),
-    ("peak RSS MB", "rss_mb", "{:.0f}"),
+    ("peak mem MB", "rss_mb", "{:.0f}"),
     ("out MB", "out_mb", "{:.1f}"),
     ("search KB", "search_raw_kb", "{:.0f}"),
     ("search gz KB", "search_gz_kb", "{:.0f}"),
@@ -85,6 +85,10 @@ def build_ours(n: int, project: Path, notes: list[str], args: argparse.Namespace
         return row
     row.cold_s = cold.seconds
     row.rss_mb = cold.rss_kb / 1024 if cold.rss_kb else None
+    notes.append(
+        f"N={n} site-builder cold build memory: largest process {_mb(cold.max_single_kb)}, "
+        f"whole tree (sampled PSS) {_mb(cold.tree_kb)}"
+    )
     out = project / OUT_DIR
     row.out_mb = dir_bytes(out) / 1e6
     raw, gz = file_sizes(search_files(out))  # measured now: serve may rewrite them later
@@ -181,7 +185,7 @@ def measure_serve(project: Path, row: Row, notes: list[str], args: argparse.Name
         rng = random.Random(row.n)
         picks = [pages[(k * len(pages)) // args.edits] for k in range(args.edits)]
         page_ms, search_ms = [], []
-        for k, path in enumerate(picks):
+        for path in picks:
             marker = _marker(rng)
             url = f"{base}/papers/{path.stem}/"
             t0 = time.perf_counter()
@@ -191,7 +195,7 @@ def measure_serve(project: Path, row: Row, notes: list[str], args: argparse.Name
                 _poll(lambda m=marker, u=url: m in (_get(u) or ""), t0, args.edit_timeout)
             )
             time.sleep(args.settle)
-        for k, path in enumerate(picks):
+        for path in picks:
             marker = _marker(rng)
             t0 = time.perf_counter()
             if not _edit_title(path, marker):
@@ -335,16 +339,21 @@ def render_table(rows: list[Row], headers: list[str]) -> str:
 
     def fmt_line(r: list[str]) -> str:
         return "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
         )
 
     rule = "  ".join("-" * w for w in widths)
     body = [fmt_line(cells[0]), rule]
-    for prev, r in zip([None, *cells[1:]], cells[1:]):
+    for prev, r in zip([None, *cells[1:-1]], cells[1:], strict=True):
         if prev is not None and prev[0] != r[0]:
             body.append(rule)
         body.append(fmt_line(r))
     return "\n".join([*headers, "", *body])
+
+
+def _mb(kb: int | None) -> str:
+    return "n/a" if kb is None else f"{kb / 1024:.0f} MB"
 
 
 def _indent(text: str, width: int = 4) -> str:

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from site_builder.config import Config
 from site_builder.content import read_papers, read_taxonomy
 from site_builder.errors import SiteError, SourcePos
-from site_builder.filecache import FileCache
 from site_builder.feeds import render_feed, render_papers_json, render_robots, render_sitemap
+from site_builder.filecache import FileCache
 from site_builder.ingest import ImportReport, import_sources
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper
-from site_builder.output import write_file_atomic, write_site
+from site_builder.output import sync_site, write_file_atomic, write_site
 from site_builder.render import (
     RenderCache,
     collect_pages,
@@ -59,6 +61,13 @@ class BuildState:
     """Key of the search documents of the last build."""
     search_files: dict[str, bytes] = field(default_factory=dict)
     """Search data of the last build."""
+    written: dict[str, bytes] = field(default_factory=dict)
+    """What the last build of this state left in the output dir (empty: nothing known)."""
+    environment: tuple[str, jinja2.Environment] | None = None
+    """Templates key and the Jinja2 environment compiled from those templates."""
+    parallel: bool = True
+    """Whether large renders may fork worker processes (the dev server turns it off once its
+    threads run: forking a threaded process is only safe before the threads start)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +122,12 @@ def read_static(config: Config) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     if config.static_dir.is_dir():
         for path in sorted(config.static_dir.rglob("*")):
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(config.static_dir).parts):
-                files[f"{ASSETS_DIR}/{path.relative_to(config.static_dir).as_posix()}"] = path.read_bytes()
+            if path.is_file() and not any(
+                part.startswith(".") for part in path.relative_to(config.static_dir).parts
+            ):
+                files[f"{ASSETS_DIR}/{path.relative_to(config.static_dir).as_posix()}"] = (
+                    path.read_bytes()
+                )
     modules = config.root / "node_modules"
     for source, target in VENDOR_FILES.items():
         path = modules / source
@@ -134,7 +147,9 @@ def render_data_files(site: Site) -> dict[str, bytes]:
     for tag in site.tags:
         papers = [site.by_slug[slug] for slug in tag.slugs]
         title = f"{config.title}: {tag.tag.label}"
-        files[f"{tag.url}feed.xml"] = render_feed(site, papers, f"{tag.url}feed.xml", title, tag.url)
+        files[f"{tag.url}feed.xml"] = render_feed(
+            site, papers, f"{tag.url}feed.xml", title, tag.url
+        )
     page_urls = [page.url for page in plan_pages(site) if page.path.endswith("index.html")]
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
@@ -172,14 +187,25 @@ def render_site(config: Config, site: Site, state: BuildState) -> dict[str, byte
     Large builds render pages and the search index on every core in forked workers while this
     process writes the feeds; small ones (and dev-server rebuilds of a few pages) stay in-process.
     """
-    planned, missing = plan_renders(site, templates_key(config.templates_dir), state.render)
+    templates = templates_key(config.templates_dir)
+    if state.environment is None or state.environment[0] != templates:
+        state.environment = (templates, make_environment(config.templates_dir))
+    env = state.environment[1]
+    planned, missing = plan_renders(site, templates, state.render)
     docs = search_docs(site)
     search_key = hashlib.sha256(repr(docs).encode("utf-8")).hexdigest()
     need_search = search_key != state.search_key
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if workers > 1 and len(missing) >= PARALLEL_PAGES and "fork" in mp.get_all_start_methods():
+    if (
+        state.parallel
+        and workers > 1
+        and len(missing) >= PARALLEL_PAGES
+        and "fork" in mp.get_all_start_methods()
+    ):
         with ProcessPoolExecutor(
-            workers, mp_context=mp.get_context("fork"), initializer=_start_worker,
+            workers,
+            mp_context=mp.get_context("fork"),
+            initializer=_start_worker,
             initargs=(site, config.templates_dir),
         ) as pool:
             search = pool.submit(_worker_search) if need_search else None
@@ -188,14 +214,13 @@ def render_site(config: Config, site: Site, state: BuildState) -> dict[str, byte
             files = render_data_files(site)
             rendered = {
                 index: data
-                for chunk, future in zip(chunks, futures)
-                for index, data in zip(chunk, future.result())
+                for chunk, future in zip(chunks, futures, strict=True)
+                for index, data in zip(chunk, future.result(), strict=True)
             }
             if search is not None:
                 state.search_files = search.result()
     else:
-        env = make_environment(config.templates_dir)
-        rendered = dict(zip(missing, render_indexed(site, env, missing)))
+        rendered = dict(zip(missing, render_indexed(site, env, missing), strict=True))
         files = render_data_files(site)
         if need_search:
             state.search_files = build_search_files(docs)
@@ -213,8 +238,16 @@ STAMP_FILE = ".site-cache/last-build.json"
 def input_stamp(config: Config) -> str:
     """Hash the name, size and modification time of every input file, the settings and the engine."""
     digest = hashlib.sha256(repr(config).encode("utf-8"))
-    roots = [config.root / "content", config.templates_dir, config.static_dir, Path(__file__).parent]
-    files = [config.root / "site.yml", *(config.root / "node_modules" / name for name in VENDOR_FILES)]
+    roots = [
+        config.root / "content",
+        config.templates_dir,
+        config.static_dir,
+        Path(__file__).parent,
+    ]
+    files = [
+        config.root / "site.yml",
+        *(config.root / "node_modules" / name for name in VENDOR_FILES),
+    ]
     for root in roots:
         if root.is_dir():
             files.extend(path for path in root.rglob("*") if path.is_file())
@@ -223,7 +256,9 @@ def input_stamp(config: Config) -> str:
             info = path.stat()
         except OSError:
             continue
-        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        digest.update(
+            f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape")
+        )
     try:
         out = config.out_dir.stat()
         digest.update(f"out\0{out.st_ino}\0{out.st_mtime_ns}".encode())
@@ -247,17 +282,22 @@ def _write_stamp(config: Config, stamp: str) -> None:
         log.debug("cannot record the build stamp: %s", exc)
 
 
-def build_site(
-    config: Config, state: BuildState | None = None, *, run_import: bool = True, force: bool = True
-) -> BuildResult | None:
-    """Import new listings, read the content, render the site and swap it into config.out_dir.
+def build_if_changed(config: Config) -> BuildResult | None:
+    """Build unless no input changed since the last build here; return None when skipped."""
+    output_dir_is_safe(config, config.out_dir)
+    if _read_stamp(config) == input_stamp(config):
+        return None
+    result = build_site(config)
+    _write_stamp(config, input_stamp(config))
+    return result
 
-    With `force=False`, return None at once when no input changed since the last build.
-    """
+
+def build_site(
+    config: Config, state: BuildState | None = None, *, run_import: bool = True
+) -> BuildResult:
+    """Import new listings, read the content, render the site and swap it into config.out_dir."""
     started = time.perf_counter()
     output_dir_is_safe(config, config.out_dir)
-    if not force and _read_stamp(config) == input_stamp(config):
-        return None
     state = state if state is not None else BuildState()
     taxonomy = read_taxonomy(config)
     tag_ids = [tag.id for tag in taxonomy]
@@ -271,9 +311,11 @@ def build_site(
     papers = read_papers(config, tag_ids, cache=state.pages)
     site = assemble_site(config, taxonomy, papers, tag_papers(papers, taxonomy))
     files = render_site(config, site, state)
-    changed = write_site(config.out_dir, files)
-    if not force:
-        _write_stamp(config, input_stamp(config))
+    if state.written and config.out_dir.is_dir():
+        changed = sync_site(config.out_dir, files, state.written)
+    else:
+        changed = write_site(config.out_dir, files)
+    state.written = files
     return BuildResult(
         site=site,
         files=len(files),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from site_builder import __version__
 from site_builder.config import Config, load_config
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, SourcePos
 
 log = logging.getLogger("site_builder")
 
@@ -23,28 +23,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-C", "--project", type=Path, default=Path("."), help="project root (default: .)")
+    common.add_argument(
+        "-C", "--project", type=Path, default=Path("."), help="project root (default: .)"
+    )
     common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     common.add_argument("-v", "--verbose", action="store_true", help="explain each step")
     common.add_argument("--strict", action="store_true", help="treat warnings as errors")
     site = argparse.ArgumentParser(add_help=False)
-    site.add_argument("--base-url", help="absolute URL the site is published at (overrides site.yml)")
+    site.add_argument(
+        "--base-url", help="absolute URL the site is published at (overrides site.yml)"
+    )
     site.add_argument("--out", type=Path, help="output directory (default: _site)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = commands.add_parser("import", parents=[common], help="turn listing dumps into paper pages")
-    imp.add_argument("files", nargs="*", type=Path, help="dumps to import (default: content/sources/*)")
-    build = commands.add_parser("build", parents=[common, site], help="import, then render the site into _site/")
+    imp = commands.add_parser(
+        "import", parents=[common], help="turn listing dumps into paper pages"
+    )
+    imp.add_argument(
+        "files", nargs="*", type=Path, help="dumps to import (default: content/sources/*)"
+    )
+    build = commands.add_parser(
+        "build", parents=[common, site], help="import, then render the site into _site/"
+    )
     build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
-    serve = commands.add_parser("serve", parents=[common, site], help="build, serve and rebuild on change")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve = commands.add_parser(
+        "serve", parents=[common, site], help="build, serve and rebuild on change"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)"
+    )
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
-    deploy = commands.add_parser("deploy", parents=[common, site], help="build and push _site/ to GitHub Pages")
+    deploy = commands.add_parser(
+        "deploy", parents=[common, site], help="build and push _site/ to GitHub Pages"
+    )
     deploy.add_argument("--remote", default="origin", help="git remote (default: origin)")
-    deploy.add_argument("--branch", default="gh-pages", help="branch to publish (default: gh-pages)")
+    deploy.add_argument(
+        "--branch", default="gh-pages", help="branch to publish (default: gh-pages)"
+    )
     deploy.add_argument("--message", default="Publish reading list", help="commit message")
-    deploy.add_argument("--no-push", action="store_true", help="commit to the branch but do not push")
+    deploy.add_argument(
+        "--no-push", action="store_true", help="commit to the branch but do not push"
+    )
     commands.add_parser("check", parents=[common], help="validate sources, pages and the taxonomy")
     commands.add_parser("stats", parents=[common], help="print paper and tag figures")
     return parser
@@ -108,13 +130,15 @@ def _run(args: argparse.Namespace) -> int:
         log.info("%s", report.summary())
         return 0
     if args.command == "build":
-        from site_builder.build import build_site
+        from site_builder.build import build_if_changed, build_site
 
         started = time.perf_counter()
-        result = build_site(config, force=args.force)
+        result = build_site(config) if args.force else build_if_changed(config)
         if result is None:
-            log.info("up to date: no input changed since the last build (%.2f s; --force rebuilds)",
-                     time.perf_counter() - started)
+            log.info(
+                "up to date: no input changed since the last build (%.2f s; --force rebuilds)",
+                time.perf_counter() - started,
+            )
         else:
             log.info("%s", result.summary())
         return 0
@@ -125,7 +149,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "deploy":
         from site_builder.deploy import deploy
 
-        return deploy(config, remote=args.remote, branch=args.branch, message=args.message, push=not args.no_push)
+        return deploy(
+            config,
+            remote=args.remote,
+            branch=args.branch,
+            message=args.message,
+            push=not args.no_push,
+        )
     if args.command == "check":
         from site_builder.check import check_project
 
@@ -144,7 +174,5 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def _where(config: Config, path: Path) -> "SourcePos":
-    from site_builder.errors import SourcePos
-
+def _where(config: Config, path: Path) -> SourcePos:
     return SourcePos(config.shown(path))

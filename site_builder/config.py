@@ -108,7 +108,11 @@ def load_config(root: Path, base_url: str | None = None, out_dir: Path | None = 
     values: dict[str, Any] = {}
     for key in mapping.data:
         if key not in _SETTINGS:
-            errors.append(SiteError(f"unknown setting `{key}` (known: {', '.join(_SETTINGS)})", mapping.pos(key)))
+            errors.append(
+                SiteError(
+                    f"unknown setting `{key}` (known: {', '.join(_SETTINGS)})", mapping.pos(key)
+                )
+            )
     for key, (kind, default) in _SETTINGS.items():
         value = mapping.data.get(key, default)
         if value is None and default is not None:
@@ -120,11 +124,17 @@ def load_config(root: Path, base_url: str | None = None, out_dir: Path | None = 
         values[key] = value
     for key in ("page_size", "feed_size"):
         if values[key] < 1:
-            errors.append(SiteError(f"`{key}` must be at least 1, got {values[key]}", mapping.pos(key)))
+            errors.append(
+                SiteError(f"`{key}` must be at least 1, got {values[key]}", mapping.pos(key))
+            )
     if values["related"] < 0:
         errors.append(SiteError("`related` must be 0 or more", mapping.pos("related")))
     if values["year"] is not None and not 1900 <= values["year"] <= 2999:
-        errors.append(SiteError(f"`year` must be a four-digit year, got {values['year']}", mapping.pos("year")))
+        errors.append(
+            SiteError(
+                f"`year` must be a four-digit year, got {values['year']}", mapping.pos("year")
+            )
+        )
     if not values["title"].strip():
         errors.append(SiteError("`title` must not be empty", mapping.pos("title")))
     url = (base_url if base_url is not None else values["base_url"]).strip()

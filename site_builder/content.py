@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
@@ -20,7 +21,9 @@ def read_text(path: Path, shown: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SiteError(f"not UTF-8 text (bad byte at offset {exc.start})", SourcePos(shown, line)) from None
+        raise SiteError(
+            f"not UTF-8 text (bad byte at offset {exc.start})", SourcePos(shown, line)
+        ) from None
     except OSError as exc:
         raise SiteError(f"cannot read: {exc.strerror}", SourcePos(shown)) from None
 
@@ -63,7 +66,7 @@ def read_papers(
     paths = page_paths(config) if paths is None else list(paths)
     for path in paths:
         try:
-            papers.append(cache.get(path, known, lambda: read_paper(config, path, known)))
+            papers.append(cache.get(path, known, partial(read_paper, config, path, known)))
         except SiteError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     errors.extend(find_duplicates(papers))
@@ -79,8 +82,14 @@ def find_duplicates(papers: Iterable[Paper]) -> list[SiteError]:
     for paper in papers:
         first = by_id.setdefault(paper.id, paper)
         if first is not paper:
-            errors.append(SiteError(f"duplicate paper: same id `{paper.id}` as {first.where.path}", paper.where))
+            errors.append(
+                SiteError(
+                    f"duplicate paper: same id `{paper.id}` as {first.where.path}", paper.where
+                )
+            )
         other = by_slug.setdefault(paper.slug.casefold(), paper)
         if other is not paper:
-            errors.append(SiteError(f"duplicate slug: {other.where.path} has the same URL", paper.where))
+            errors.append(
+                SiteError(f"duplicate slug: {other.where.path} has the same URL", paper.where)
+            )
     return errors

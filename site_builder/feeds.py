@@ -20,10 +20,12 @@ def absolute(site: Site, url: str) -> str:
 
 
 def _timestamp(day: str | None) -> dt.datetime:
-    return dt.datetime.fromisoformat(day or _EPOCH).replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.fromisoformat(day or _EPOCH).replace(tzinfo=dt.UTC)
 
 
-def render_feed(site: Site, papers: Sequence[PaperView], url: str, title: str, page_url: str) -> bytes:
+def render_feed(
+    site: Site, papers: Sequence[PaperView], url: str, title: str, page_url: str
+) -> bytes:
     """Return an Atom feed of the newest papers; plain-text titles, abstracts as escaped HTML."""
     config = site.config
     feed = FeedGenerator()
@@ -39,7 +41,9 @@ def render_feed(site: Site, papers: Sequence[PaperView], url: str, title: str, p
     feed.updated(_timestamp(max((p.date or _EPOCH for p in entries), default=_EPOCH)))
     for view in reversed(entries):
         entry = feed.add_entry()
-        entry.id(absolute(site, view.url) if config.base_url else f"tag:site-builder,2025:{view.url}")
+        entry.id(
+            absolute(site, view.url) if config.base_url else f"tag:site-builder,2025:{view.url}"
+        )
         entry.title(view.title_text)
         entry.link(href=absolute(site, view.url))
         entry.updated(_timestamp(view.date))
@@ -53,7 +57,10 @@ def render_feed(site: Site, papers: Sequence[PaperView], url: str, title: str, p
 
 def render_sitemap(site: Site, urls: Sequence[str]) -> bytes:
     """Return sitemap.xml for the given site-relative page URLs."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for url in urls:
         lines.append(f"  <url><loc>{escape(absolute(site, url))}</loc></url>")
     lines.append("</urlset>\n")

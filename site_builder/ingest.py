@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
@@ -42,6 +43,8 @@ class ImportReport:
     """Pages that already had everything."""
     warnings: tuple[str, ...]
     """`file:line: message` for entries skipped or guessed."""
+    written: tuple[Path, ...] = ()
+    """Every page file the import wrote (new and updated)."""
 
     def summary(self) -> str:
         """Return the one-line summary printed at the end of an import."""
@@ -58,7 +61,9 @@ def source_paths(config: Config) -> list[Path]:
     return sorted(
         path
         for path in config.sources_dir.iterdir()
-        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SOURCE_SUFFIXES
+        if path.is_file()
+        and not path.name.startswith(".")
+        and path.suffix.lower() in SOURCE_SUFFIXES
     )
 
 
@@ -76,7 +81,7 @@ def read_entries(
             parsed = cache.get(
                 path,
                 (config.year, fallback_year),
-                lambda: read_listing(path, config.shown(path), config.year, fallback_year),
+                partial(read_listing, path, config.shown(path), config.year, fallback_year),
             )
         except SiteError as exc:
             errors.append(exc)
@@ -108,7 +113,10 @@ def import_sources(
     page_files = {path.stem: path for path in page_paths(config)}
     new_papers = [paper for paper in imported if paper.id not in existing]
     slugs = assign_slugs(
-        sorted(((p.id, slug_for(to_plain_text(p.title), p.id)) for p in new_papers), key=lambda x: (x[1], x[0])),
+        sorted(
+            ((p.id, slug_for(to_plain_text(p.title), p.id)) for p in new_papers),
+            key=lambda x: (x[1], x[0]),
+        ),
         taken=page_files,
     )
     writes: dict[Path, str] = {}
@@ -145,4 +153,5 @@ def import_sources(
         updated=tuple(sorted(updated)),
         unchanged=unchanged,
         warnings=tuple(warnings),
+        written=tuple(sorted(writes)),
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-import xml.etree.ElementTree as ET
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 from functools import lru_cache
 
 from latex2mathml.converter import convert as _latex_to_mathml
@@ -52,7 +52,8 @@ def _convert_text(text: str, markdown: bool) -> str:
     return _MACRO_RE.sub(lambda m: _convert_fragment(m.group(0)), text)
 
 
-def split_math(text: str) -> list[tuple[bool, str]]:
+@lru_cache(maxsize=1 << 16)
+def split_math(text: str) -> tuple[tuple[bool, str], ...]:
     """Split text into (is_math, piece) runs; math pieces keep their `$` delimiters."""
     pieces: list[tuple[bool, str]] = []
     last = 0
@@ -63,7 +64,7 @@ def split_math(text: str) -> list[tuple[bool, str]]:
         last = match.end()
     if last < len(text):
         pieces.append((False, text[last:]))
-    return pieces
+    return tuple(pieces)
 
 
 def normalise_text(text: str, *, markdown: bool = False) -> str:
@@ -93,9 +94,12 @@ def math_to_text(latex: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def to_plain_text(text: str) -> str:
     """Return text with `$...$` math replaced by readable text: for titles, feeds, JSON, search."""
-    parts = [math_to_text(piece.strip("$")) if is_math else piece for is_math, piece in split_math(text)]
+    parts = [
+        math_to_text(piece.strip("$")) if is_math else piece for is_math, piece in split_math(text)
+    ]
     return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
@@ -118,7 +122,9 @@ def _is_safe_mathml(root: ET.Element) -> bool:
     """Return whether every element and attribute is plain MathML presentation markup."""
     for element in root.iter():
         name = element.tag.removeprefix("{" + _MATHML_NS + "}")
-        if name not in _MATHML_ELEMENTS or any(attr not in _MATHML_ATTRIBUTES for attr in element.attrib):
+        if name not in _MATHML_ELEMENTS or any(
+            attr not in _MATHML_ATTRIBUTES for attr in element.attrib
+        ):
             return False
     return True
 
@@ -133,7 +139,7 @@ def math_to_mathml(latex: str) -> str:
     fallback = f'<code class="math-source">{html.escape(latex)}</code>'
     try:
         root = ET.fromstring(_latex_to_mathml(latex, display="inline"))
-    except Exception:  # latex2mathml raises many types on malformed input; show the source instead.
+    except Exception:  # noqa: BLE001 -- latex2mathml raises many types on bad input; show the source.
         return fallback
     if not _is_safe_mathml(root):
         return fallback
@@ -149,6 +155,7 @@ def to_html(text: str) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Return a comparison key: no LaTeX, math, accents, case, punctuation or spacing."""
     plain = to_plain_text(normalise_text(text))

@@ -30,9 +30,12 @@ CHROME_LINES = frozenset(
 )
 """Page furniture copied along with a listing; never a title."""
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _DATE_LINE_RE = re.compile(
     r"^(?P<month>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?$"
 )
@@ -82,7 +85,9 @@ def _parse_date_line(line: str, year: int) -> str | None:
     if not match or match["month"].lower() not in _MONTHS:
         return None
     try:
-        day = dt.date(int(match["year"] or year), _MONTHS[match["month"].lower()], int(match["day"]))
+        day = dt.date(
+            int(match["year"] or year), _MONTHS[match["month"].lower()], int(match["day"])
+        )
     except ValueError:
         return None
     return day.isoformat()
@@ -125,7 +130,9 @@ def parse_listing(text: str, path: str, year: int) -> ParsedListing:
         following = stream[index + 1] if index + 1 < len(stream) else None
         after = stream[index + 2] if index + 2 < len(stream) else None
         # A stray abstract is named as such before the orphan test would call it a title.
-        if _looks_like_abstract(title) and (following is None or not _looks_like_abstract(following[1])):
+        if _looks_like_abstract(title) and (
+            following is None or not _looks_like_abstract(following[1])
+        ):
             warnings.append(f"{path}:{number}: abstract without a title, skipped")
             index += 1
             continue
@@ -151,7 +158,9 @@ def parse_listing(text: str, path: str, year: int) -> ParsedListing:
     return ParsedListing(tuple(entries), tuple(warnings))
 
 
-def read_listing(path: Path, shown_as: str, configured_year: int | None, fallback_year: int) -> ParsedListing:
+def read_listing(
+    path: Path, shown_as: str, configured_year: int | None, fallback_year: int
+) -> ParsedListing:
     """Read and parse one dump file; a file that is not UTF-8 text or has no entries is an error."""
     try:
         data = path.read_bytes()

@@ -192,7 +192,11 @@ class Broadcaster:
     def hello(self) -> tuple[int, list[Message]]:
         """Return the newest event number and the events that tell a new browser the state."""
         with self._changed:
-            state = Message(self._number, "error", self.error) if self.error is not None else Message(self._number, "ok")
+            state = (
+                Message(self._number, "error", self.error)
+                if self.error is not None
+                else Message(self._number, "ok")
+            )
             return self._number, [Message(self._number, "hello", str(self.generation)), state]
 
     def wait(self, after: int, timeout: float) -> list[Message]:
@@ -249,7 +253,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except ConnectionError:
             self.close_connection = True
 
-    def _send(self, status: int, body: bytes, content_type: str, head: bool, extra: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        head: bool,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -298,8 +309,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send_placeholder(self, head: bool) -> None:
         """Answer while no build has succeeded yet: a blank page with the error overlay."""
-        page = b"<!doctype html><html><head><meta charset=\"utf-8\"><title>site-builder</title></head><body></body></html>"
-        self._send(503, inject(page, self.server.broadcaster.generation, self.server.broadcaster.error or "no successful build yet"), _CONTENT_TYPES[".html"], head)
+        page = b'<!doctype html><html><head><meta charset="utf-8"><title>site-builder</title></head><body></body></html>'
+        self._send(
+            503,
+            inject(
+                page,
+                self.server.broadcaster.generation,
+                self.server.broadcaster.error or "no successful build yet",
+            ),
+            _CONTENT_TYPES[".html"],
+            head,
+        )
 
     def _stream_events(self) -> None:
         broadcaster = self.server.broadcaster

@@ -13,7 +13,9 @@ from site_builder.latex import math_to_mathml
 
 _TAG_RE = re.compile(r"<[^>]+>")
 # A bare URL not already inside Markdown link syntax; sentence punctuation after it stays outside.
-_BARE_URL_RE = re.compile(r"(?<![<\[`\w/])(?<!\]\()https?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]*_]", re.IGNORECASE)
+_BARE_URL_RE = re.compile(
+    r"(?<![<\[`\w/])(?<!\]\()https?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]*_]", re.IGNORECASE
+)
 
 
 def _render_math(content: str, options: Any) -> str:
@@ -24,8 +26,14 @@ def _render_math(content: str, options: Any) -> str:
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, renderer=_render_math)
-    md.validateLink = _safe_link
+    md.use(
+        dollarmath_plugin,
+        allow_space=False,
+        allow_digits=False,
+        double_inline=True,
+        renderer=_render_math,
+    )
+    md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
     return md
 
 

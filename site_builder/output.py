@@ -85,3 +85,24 @@ def _swap(stage: Path, out_dir: Path) -> None:
         os.replace(old, out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def sync_site(out_dir: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> int:
+    """Bring out_dir from `previous` (what it holds) to `files`, touching only what differs.
+
+    For a long-lived process that wrote `previous` itself (the dev server): each changed file is
+    replaced atomically and vanished ones are removed, so a one-paper edit writes a few files
+    instead of restaging thousands. Return the number of files written or removed.
+    """
+    changed = 0
+    for relative in sorted(files):
+        data = files[relative]
+        old = previous.get(relative)
+        if old is data or old == data:
+            continue
+        write_file_atomic(out_dir / relative, data)
+        changed += 1
+    for relative in sorted(set(previous) - set(files)):
+        (out_dir / relative).unlink(missing_ok=True)
+        changed += 1
+    return changed

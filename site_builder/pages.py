@@ -40,14 +40,18 @@ class _Split:
 def _split_page(text: str, path: str) -> _Split:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise SiteError("expected front matter: the page must start with a `---` line", SourcePos(path, 1))
+        raise SiteError(
+            "expected front matter: the page must start with a `---` line", SourcePos(path, 1)
+        )
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             return _Split("".join(lines[1:index]), 2, "".join(lines[index + 1 :]), index + 2)
     raise SiteError("front matter is not closed: add a `---` line after it", SourcePos(path, 1))
 
 
-def _string_list(value: Any, key: str, where: SourcePos, errors: list[SiteError]) -> tuple[str, ...]:
+def _string_list(
+    value: Any, key: str, where: SourcePos, errors: list[SiteError]
+) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -67,7 +71,9 @@ def _listings(value: Any, where: SourcePos, errors: list[SiteError]) -> tuple[Li
     found = []
     for item in value:
         if not isinstance(item, dict) or not isinstance(item.get("source", ""), str):
-            errors.append(SiteError(f"each listing needs `date`, `source` and `line`, got {item!r}", where))
+            errors.append(
+                SiteError(f"each listing needs `date`, `source` and `line`, got {item!r}", where)
+            )
             continue
         date = item.get("date")
         if isinstance(date, str):
@@ -114,19 +120,28 @@ def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None
     status = data.get("status", "unread")
     if status not in STATUSES:
         errors.append(
-            SiteError(f"`status` must be one of {', '.join(STATUSES)}, got {status!r}", front.pos("status"))
+            SiteError(
+                f"`status` must be one of {', '.join(STATUSES)}, got {status!r}",
+                front.pos("status"),
+            )
         )
         status = "unread"
     if "extra" in data and not isinstance(data["extra"], dict | None):
         errors.append(SiteError("`extra` must be a mapping of your own fields", front.pos("extra")))
     tags = _string_list(data.get("tags"), "tags", front.pos("tags"), errors)
-    remove_tags = _string_list(data.get("remove_tags"), "remove_tags", front.pos("remove_tags"), errors)
+    remove_tags = _string_list(
+        data.get("remove_tags"), "remove_tags", front.pos("remove_tags"), errors
+    )
     if known_tags is not None:
         known = set(known_tags)
         for key, values in (("tags", tags), ("remove_tags", remove_tags)):
             for tag in values:
                 if tag not in known:
-                    errors.append(SiteError(f"unknown tag `{tag}` in `{key}` (see content/tags.yml)", front.pos(key)))
+                    errors.append(
+                        SiteError(
+                            f"unknown tag `{tag}` in `{key}` (see content/tags.yml)", front.pos(key)
+                        )
+                    )
     match = _NOTES_RE.search(split.body)
     abstract = split.body[: match.start()] if match else split.body
     notes = split.body[match.end() :] if match else ""
@@ -151,7 +166,11 @@ def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None
 
 def _listing_yaml(listings: Iterable[Listing]) -> list[dict[str, Any]]:
     return [
-        {"date": dt.date.fromisoformat(item.date) if item.date else None, "source": item.source, "line": item.line}
+        {
+            "date": dt.date.fromisoformat(item.date) if item.date else None,
+            "source": item.source,
+            "line": item.line,
+        }
         for item in sorted(listings, key=lambda item: (item.date or "", item.source, item.line))
     ]
 

@@ -36,9 +36,11 @@ def paper_id(title: str) -> str:
 def _clean_url(url: str) -> str:
     """Strip punctuation that ends the sentence rather than the URL, and unbalanced brackets."""
     while url:
-        if url[-1] in _TRAILING:
-            url = url[:-1]
-        elif url[-1] in _CLOSERS and url.count(url[-1]) > url.count(_CLOSERS[url[-1]]):
+        if (
+            url[-1] in _TRAILING
+            or url[-1] in _CLOSERS
+            and url.count(url[-1]) > url.count(_CLOSERS[url[-1]])
+        ):
             url = url[:-1]
         else:
             break

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from site_builder.errors import SiteError, SourcePos
 from site_builder.site import PaperView, Site, TagView
@@ -68,9 +70,23 @@ class RenderCache:
     """Pages reused in the last render."""
 
 
+CARD_TEMPLATE = "partials/paper_card.html"
+
+
+@dataclass(frozen=True, slots=True)
+class _CardPage:
+    """What a paper card may see of the page it is shown on."""
+
+    root: str
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """Return the Jinja2 environment: autoescape on, undefined names are errors."""
-    return jinja2.Environment(
+    """Return the Jinja2 environment: autoescape on, undefined names are errors.
+
+    `paper_card(view, root, heading)` renders the card partial once per paper and reuses it on
+    the home, tag and day lists, where the same paper shows up again and again.
+    """
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -78,34 +94,54 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    cards: dict[tuple[str, str, str], Markup] = {}
+
+    def paper_card(view: PaperView, root: str, heading: str = "h2") -> Markup:
+        key = (view.key, root, heading)
+        card = cards.get(key)
+        if card is None:
+            template = env.get_template(CARD_TEMPLATE)
+            card = cards[key] = Markup(template.render(view=view, page=_CardPage(root), heading=heading))
+        return card
+
+    env.globals["paper_card"] = paper_card
+    return env
 
 
 def _root_for(path: str) -> str:
     return "../" * path.count("/")
 
 
+def _paginate(
+    papers: tuple[PaperView, ...], size: int, base: str, template: str, title: str, **extra: Any
+) -> Iterator[Page]:
+    """Yield the pages of a list of papers: `base`, then `base` + `page/2/`, ..."""
+    count = max(1, -(-len(papers) // size))
+    for number in range(1, count + 1):
+        url = base if number == 1 else f"{base}page/{number}/"
+        path = f"{url}index.html"
+        yield Page(
+            path=path,
+            template=template,
+            url=url,
+            title=title if number == 1 else f"{title} (page {number})",
+            root=_root_for(path),
+            papers=papers[(number - 1) * size : number * size],
+            previous=Link(base if number == 2 else f"{base}page/{number - 1}/", "Newer papers")
+            if number > 1
+            else None,
+            next=Link(f"{base}page/{number + 1}/", "Older papers") if number < count else None,
+            number=number,
+            pages=count,
+            **extra,
+        )
+
+
 def plan_pages(site: Site) -> Iterator[Page]:
     """Yield every HTML page of the site."""
     config = site.config
     papers = site.papers
-    size = config.page_size
-    count = max(1, -(-len(papers) // size))
-    for number in range(1, count + 1):
-        url = "" if number == 1 else f"page/{number}/"
-        path = f"{url}index.html"
-        yield Page(
-            path=path,
-            template="home.html",
-            url=url,
-            title=config.title if number == 1 else f"{config.title} (page {number})",
-            root=_root_for(path),
-            papers=papers[(number - 1) * size : number * size],
-            previous=Link("" if number == 2 else f"page/{number - 1}/", "Newer papers") if number > 1 else None,
-            next=Link(f"page/{number + 1}/", "Older papers") if number < count else None,
-            number=number,
-            pages=count,
-            feed="feed.xml",
-        )
+    yield from _paginate(papers, config.page_size, "", "home.html", config.title, feed="feed.xml")
     for index, view in enumerate(papers):
         newer = papers[index - 1] if index > 0 else None
         older = papers[index + 1] if index + 1 < len(papers) else None
@@ -123,21 +159,20 @@ def plan_pages(site: Site) -> Iterator[Page]:
         )
     yield Page(path="tags/index.html", template="tags.html", url="tags/", title="Tags", root="../")
     for tag in site.tags:
-        path = f"{tag.url}index.html"
-        yield Page(
-            path=path,
-            template="tag.html",
-            url=tag.url,
-            title=tag.tag.label,
-            root=_root_for(path),
-            papers=tuple(site.by_slug[slug] for slug in tag.slugs),
-            tag=tag,
-            feed=f"{tag.url}feed.xml",
+        tagged = tuple(site.by_slug[slug] for slug in tag.slugs)
+        yield from _paginate(
+            tagged, config.page_size, tag.url, "tag.html", tag.tag.label, tag=tag, feed=f"{tag.url}feed.xml"
         )
-    yield Page(path="dates/index.html", template="dates.html", url="dates/", title="Listing days", root="../")
+    yield Page(
+        path="dates/index.html",
+        template="dates.html",
+        url="dates/",
+        title="Listing days",
+        root="../",
+    )
     for index, day in enumerate(site.dates):
-        newer = site.dates[index - 1] if index > 0 else None
-        older = site.dates[index + 1] if index + 1 < len(site.dates) else None
+        newer_day = site.dates[index - 1] if index > 0 else None
+        older_day = site.dates[index + 1] if index + 1 < len(site.dates) else None
         path = f"{day.url}index.html"
         yield Page(
             path=path,
@@ -147,12 +182,16 @@ def plan_pages(site: Site) -> Iterator[Page]:
             root=_root_for(path),
             papers=tuple(site.by_slug[slug] for slug in day.slugs),
             date=day.date,
-            previous=Link(older.url, older.date) if older else None,
-            next=Link(newer.url, newer.date) if newer else None,
+            previous=Link(older_day.url, older_day.date) if older_day else None,
+            next=Link(newer_day.url, newer_day.date) if newer_day else None,
         )
-    yield Page(path="search/index.html", template="search.html", url="search/", title="Search", root="../")
+    yield Page(
+        path="search/index.html", template="search.html", url="search/", title="Search", root="../"
+    )
     base_path = urlsplit(config.base_url).path or "/"
-    yield Page(path="404.html", template="404.html", url="404.html", title="Page not found", root=base_path)
+    yield Page(
+        path="404.html", template="404.html", url="404.html", title="Page not found", root=base_path
+    )
 
 
 def _site_key(site: Site) -> str:
@@ -171,9 +210,19 @@ def _page_key(page: Page) -> str:
     tag_part = f"{tag.tag!r}:{len(tag.slugs)}" if tag else ""
     return "|".join(
         (
-            page.path, page.template, page.url, page.title, page.root, repr(page.date),
-            repr(page.previous), repr(page.next), str(page.number), str(page.pages), repr(page.feed),
-            tag_part, f"{len(page.papers)}:{len(page.related)}",
+            page.path,
+            page.template,
+            page.url,
+            page.title,
+            page.root,
+            repr(page.date),
+            repr(page.previous),
+            repr(page.next),
+            str(page.number),
+            str(page.pages),
+            repr(page.feed),
+            tag_part,
+            f"{len(page.papers)}:{len(page.related)}",
             *(view.key if view else "-" for view in views),
         )
     )
@@ -184,11 +233,15 @@ def templates_key(templates_dir: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(templates_dir.rglob("*")):
         if path.is_file():
-            digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes())
+            digest.update(
+                path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes()
+            )
     return digest.hexdigest()
 
 
-def plan_renders(site: Site, templates: str, cache: RenderCache) -> tuple[list[tuple[Page, str]], list[int]]:
+def plan_renders(
+    site: Site, templates: str, cache: RenderCache
+) -> tuple[list[tuple[Page, str]], list[int]]:
     """Return every page with its input key, and the indices of those the cache cannot supply."""
     site_key = _site_key(site)
     planned = []
@@ -205,7 +258,9 @@ def plan_renders(site: Site, templates: str, cache: RenderCache) -> tuple[list[t
 def render_indexed(site: Site, env: jinja2.Environment, indices: Sequence[int]) -> list[bytes]:
     """Render the pages at these positions of plan_pages(site) (what a worker process is given)."""
     wanted = set(indices)
-    return [_render(env, page, site) for index, page in enumerate(plan_pages(site)) if index in wanted]
+    return [
+        _render(env, page, site) for index, page in enumerate(plan_pages(site)) if index in wanted
+    ]
 
 
 def collect_pages(
@@ -230,7 +285,7 @@ def render_pages(
     """Render every page in this process; with a cache, reuse pages whose inputs did not change."""
     cache = cache if cache is not None else RenderCache()
     planned, missing = plan_renders(site, templates, cache)
-    rendered = dict(zip(missing, (_render(env, planned[i][0], site) for i in missing)))
+    rendered = dict(zip(missing, (_render(env, planned[i][0], site) for i in missing), strict=True))
     return collect_pages(planned, rendered, cache)
 
 
@@ -239,8 +294,16 @@ def _render(env: jinja2.Environment, page: Page, site: Site) -> bytes:
         template = env.get_template(page.template)
         return template.render(site=site, page=page).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
-        raise SiteError(f"template error: {exc.message}", SourcePos(f"templates/{exc.name or page.template}", exc.lineno)) from None
+        raise SiteError(
+            f"template error: {exc.message}",
+            SourcePos(f"templates/{exc.name or page.template}", exc.lineno),
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise SiteError(f"template not found: {exc.name}", SourcePos(f"templates/{page.template}")) from None
+        raise SiteError(
+            f"template not found: {exc.name}", SourcePos(f"templates/{page.template}")
+        ) from None
     except jinja2.UndefinedError as exc:
-        raise SiteError(f"template error while rendering {page.path}: {exc.message}", SourcePos(f"templates/{page.template}")) from None
+        raise SiteError(
+            f"template error while rendering {page.path}: {exc.message}",
+            SourcePos(f"templates/{page.template}"),
+        ) from None

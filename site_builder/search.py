@@ -394,10 +394,12 @@ def _script(name: str, data: dict[str, Any]) -> bytes:
     prefix = "(self.siteSearchData=self.siteSearchData||{})." + name + "="
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     try:
-        return (prefix + payload + ";\n").encode("utf-8")
+        payload.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (from the JS stemmer's view of a word)
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
-        return (prefix + payload + ";\n").encode("utf-8")
+    # `<`, `>` and `&` as escapes: the same strings, but no `</script>` or markup in the file.
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (prefix + payload + ";\n").encode("utf-8")
 
 
 def build_search_files(docs: Sequence[SearchDoc]) -> dict[str, bytes]:

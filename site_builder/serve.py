@@ -34,7 +34,9 @@ RETRY_SECONDS = 0.2
 """A file that fails to parse just after it changed may be half written: look again after this."""
 
 
-def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+def serve(
+    config: Config, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False
+) -> int:
     """Build the site into a temp dir, serve it on host:port and rebuild on change until Ctrl-C.
 
     The user's output dir is never touched. A broken input keeps the last good site served and
@@ -60,13 +62,17 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, open_browse
                 raise SiteError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
             url = _url(host, server.server_address[1])
             log.debug("building into %s", temp)
-            tracker = ChangeTracker(config.root, ignored_dirs=(temp.resolve(), config.out_dir.resolve()))
+            tracker = ChangeTracker(
+                config.root, ignored_dirs=(temp.resolve(), config.out_dir.resolve())
+            )
             tracker.remember_inputs()
             watcher = Watcher(config, tracker)
             watcher.start()
             loop = _BuildLoop(config, temp / "site", url, tracker, watcher, broadcaster)
             loop.build([])
-            http_thread = threading.Thread(target=server.serve_forever, name="site-builder-http", daemon=True)
+            http_thread = threading.Thread(
+                target=server.serve_forever, name="site-builder-http", daemon=True
+            )
             http_thread.start()
             print(f"serving {url} (Ctrl-C to stop)", flush=True)
             if open_browser:
@@ -92,7 +98,13 @@ class _BuildLoop:
     """Wait for changes, rebuild once per burst, tell the browsers."""
 
     def __init__(
-        self, config: Config, out_dir: Path, url: str, tracker: ChangeTracker, watcher: Watcher, broadcaster: Broadcaster
+        self,
+        config: Config,
+        out_dir: Path,
+        url: str,
+        tracker: ChangeTracker,
+        watcher: Watcher,
+        broadcaster: Broadcaster,
     ) -> None:
         self.root = config.root
         self.out_dir = out_dir
@@ -141,8 +153,11 @@ class _BuildLoop:
         self.ok = True
         if result.imported:
             # What the import wrote is not a change to react to: remember it as the build left it.
-            written = [self.config.papers_dir / f"{slug}.md" for slug in result.imported.new + result.imported.updated]
+            written = result.imported.written
             self.tracker.remember([self.config.papers_dir.parent, self.config.papers_dir, *written])
+        # Fork workers only for the first build: later the HTTP and event-stream threads run,
+        # and forking a process whose threads may hold locks is not safe.
+        self.state.parallel = False
         if not changed:
             log.info("%s", result.summary())
             self.broadcaster.built(css_only=False)
@@ -228,7 +243,9 @@ def _ignore_stop_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:

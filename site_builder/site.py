@@ -121,17 +121,24 @@ def newest_first(view: PaperView) -> tuple[int, str, str, str]:
 
 
 def assemble_site(
-    config: Config, taxonomy: Sequence[Tag], papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]]
+    config: Config,
+    taxonomy: Sequence[Tag],
+    papers: Sequence[Paper],
+    paper_tags: Mapping[str, Sequence[str]],
 ) -> Site:
     """Return the Site: views of every paper, tag and date, and related papers."""
     tags_by_id = {tag.id: tag for tag in taxonomy}
     views = sorted(
-        (_paper_view(p, tuple(tags_by_id[t] for t in paper_tags[p.id] if t in tags_by_id)) for p in papers),
+        (
+            _paper_view(p, tuple(tags_by_id[t] for t in paper_tags[p.id] if t in tags_by_id))
+            for p in papers
+        ),
         key=newest_first,
     )
     by_slug = {view.paper.slug: view for view in views}
     tag_views = tuple(
-        TagView(tag, f"tags/{tag.id}/", tuple(v.paper.slug for v in views if tag in v.tags)) for tag in taxonomy
+        TagView(tag, f"tags/{tag.id}/", tuple(v.paper.slug for v in views if tag in v.tags))
+        for tag in taxonomy
     )
     days: dict[str, list[tuple[str, int, str]]] = {}
     for view in views:
@@ -148,6 +155,7 @@ def assemble_site(
         config.related,
     )
     related = {
-        view.paper.slug: tuple(views[i].paper.slug for i in found) for view, found in zip(views, neighbours)
+        view.paper.slug: tuple(views[i].paper.slug for i in found)
+        for view, found in zip(views, neighbours, strict=True)
     }
     return Site(config, tuple(views), by_slug, tag_views, date_views, related)

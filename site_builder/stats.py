@@ -29,7 +29,9 @@ class TagStats:
         return self.tagged / self.papers if self.papers else 0.0
 
 
-def compute_tag_stats(papers: Sequence[Paper], taxonomy: Sequence[Tag], tags: Mapping[str, Sequence[str]]) -> TagStats:
+def compute_tag_stats(
+    papers: Sequence[Paper], taxonomy: Sequence[Tag], tags: Mapping[str, Sequence[str]]
+) -> TagStats:
     """Count papers per tag and papers with any tag."""
     counts = Counter(tag for paper in papers for tag in tags[paper.id])
     tagged = sum(1 for paper in papers if tags[paper.id])

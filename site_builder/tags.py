@@ -38,11 +38,15 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        raise SiteError(f"YAML error: {exc.problem}", SourcePos(path, (mark.line + 1) if mark else 0)) from None
+        raise SiteError(
+            f"YAML error: {exc.problem}", SourcePos(path, (mark.line + 1) if mark else 0)
+        ) from None
     if root is None:
         raise SiteError("the taxonomy is empty: define at least one tag", SourcePos(path, 1))
     if not isinstance(root, yaml.MappingNode):
-        raise SiteError("expected a mapping of tag ids to tags", SourcePos(path, root.start_mark.line + 1))
+        raise SiteError(
+            "expected a mapping of tag ids to tags", SourcePos(path, root.start_mark.line + 1)
+        )
     errors: list[SiteError] = []
     tags: list[Tag] = []
     seen: set[str] = set()
@@ -50,7 +54,9 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
         where = SourcePos(path, key_node.start_mark.line + 1)
         tag_id = str(key_node.value)
         if not _TAG_ID_RE.match(tag_id):
-            errors.append(SiteError(f"tag id `{tag_id}` must be lowercase words joined by `-`", where))
+            errors.append(
+                SiteError(f"tag id `{tag_id}` must be lowercase words joined by `-`", where)
+            )
             continue
         if tag_id in seen:
             errors.append(SiteError(f"tag `{tag_id}` is defined twice", where))
@@ -63,23 +69,36 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
             errors.append(SiteError(f"YAML error: {exc.problem}", SourcePos(path, line)))
             continue
         if not isinstance(value, dict):
-            errors.append(SiteError(f"tag `{tag_id}` needs `label`, `description` and `match`", where))
+            errors.append(
+                SiteError(f"tag `{tag_id}` needs `label`, `description` and `match`", where)
+            )
             continue
         for field in value:
             if field not in TAG_FIELDS:
-                errors.append(SiteError(f"unknown field `{field}` in tag `{tag_id}` (known: {', '.join(TAG_FIELDS)})", where))
+                errors.append(
+                    SiteError(
+                        f"unknown field `{field}` in tag `{tag_id}` (known: {', '.join(TAG_FIELDS)})",
+                        where,
+                    )
+                )
         label = value.get("label", tag_id)
         description = value.get("description", "")
         match = value.get("match", [])
         if isinstance(match, str):
             match = [match]
         if not isinstance(label, str) or not isinstance(description, str):
-            errors.append(SiteError(f"`label` and `description` of tag `{tag_id}` must be text", where))
+            errors.append(
+                SiteError(f"`label` and `description` of tag `{tag_id}` must be text", where)
+            )
             continue
-        if not isinstance(match, list) or not all(isinstance(term, str) and term.strip() for term in match):
+        if not isinstance(match, list) or not all(
+            isinstance(term, str) and term.strip() for term in match
+        ):
             errors.append(SiteError(f"`match` of tag `{tag_id}` must be a list of terms", where))
             continue
-        tags.append(Tag(tag_id, label.strip(), description.strip(), tuple(t.strip() for t in match), where))
+        tags.append(
+            Tag(tag_id, label.strip(), description.strip(), tuple(t.strip() for t in match), where)
+        )
     raise_all(errors)
     return tuple(tags)
 

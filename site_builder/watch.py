@@ -147,7 +147,8 @@ class ChangeTracker:
             folder = self.root / name
             if folder.is_dir():
                 self.remember(
-                    path for path in folder.rglob("*")
+                    path
+                    for path in folder.rglob("*")
                     if not is_ignored(path, self.root, self.ignored_dirs)
                 )
         self.remember([self.root / CONFIG_FILE])
@@ -201,7 +202,9 @@ class Watcher:
         """Start watching."""
         # The root itself only for site.yml and input folders created later; never recursively,
         # since it holds node_modules, .git and _site.
-        self._observer.schedule(self._handler, str(self.root), recursive=False, event_filter=EVENT_TYPES)
+        self._observer.schedule(
+            self._handler, str(self.root), recursive=False, event_filter=EVENT_TYPES
+        )
         self._observer.start()
         self.watch_folders()
 
@@ -220,7 +223,9 @@ class Watcher:
                 self._observer.unschedule(current[0])
                 del self._folders[folder]
             if inode is not None:
-                watch = self._observer.schedule(self._handler, str(folder), recursive=True, event_filter=EVENT_TYPES)
+                watch = self._observer.schedule(
+                    self._handler, str(folder), recursive=True, event_filter=EVENT_TYPES
+                )
                 self._folders[folder] = (watch, inode)
 
     def stop(self) -> None:

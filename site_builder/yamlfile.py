@@ -83,6 +83,11 @@ def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping
 def dump_yaml(data: Any) -> str:
     """Return deterministic, readable block YAML (keys in the given order, Unicode kept)."""
     text: str = yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
+        default_flow_style=False,
     )
     return text

@@ -128,8 +128,8 @@ def test_lighthouse_scores(site_server: SiteServer) -> None:
     if not LIGHTHOUSE.is_file() or not shutil.which("node"):
         pytest.skip("lighthouse missing: run `npm ci`")
     urls = {kind: site_server.url(path) for kind, path in LIGHTHOUSE_PAGES.items()}
-    # Two at a time: the runs are independent Chromiums; more in parallel skews performance.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # One at a time: parallel Chromiums compete for CPU and skew the performance score.
+    with ThreadPoolExecutor(max_workers=1) as pool:
         results = dict(zip(urls, pool.map(lambda url: _lighthouse(url, None), urls.values())))
     problems, known = [], []
     for kind, scores in results.items():

@@ -127,7 +127,17 @@ class Server:
         temp.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, TMPDIR=str(temp), PYTHONUNBUFFERED="1")
         process = subprocess.Popen(
-            [sys.executable, "-m", "site_builder", "serve", "--port", "0", "-C", str(project), *args],
+            [
+                sys.executable,
+                "-m",
+                "site_builder",
+                "serve",
+                "--port",
+                "0",
+                "-C",
+                str(project),
+                *args,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -139,11 +149,21 @@ class Server:
         for stream, lines in ((process.stdout, server.stdout), (process.stderr, server.stderr)):
             threading.Thread(target=_collect, args=(stream, lines), daemon=True).start()
         try:
-            poll(lambda: any("serving http" in line for line in server.stdout) or process.poll() is not None, "the URL")
+            poll(
+                lambda: (
+                    any("serving http" in line for line in server.stdout)
+                    or process.poll() is not None
+                ),
+                "the URL",
+            )
         except AssertionError:
             server.stop()
             raise
-        found = [m for line in server.stdout if (m := re.match(r"serving (http://\S+/) \(Ctrl-C to stop\)$", line))]
+        found = [
+            m
+            for line in server.stdout
+            if (m := re.match(r"serving (http://\S+/) \(Ctrl-C to stop\)$", line))
+        ]
         assert found, (server.stdout, server.stderr)
         server.url = found[0].group(1)
         return server
@@ -165,7 +185,9 @@ class Server:
         try:
             connection.request("GET", path)
             response = connection.getresponse()
-            return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+            return Response(
+                response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            )
         finally:
             connection.close()
 
@@ -253,7 +275,9 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running.stop()
 
 
-def test_serves_the_site_from_a_temp_dir_with_the_reload_script(server: Server, project: Path) -> None:
+def test_serves_the_site_from_a_temp_dir_with_the_reload_script(
+    server: Server, project: Path
+) -> None:
     home = server.get("/")
     assert home.status == 200
     assert "Zebrafish Navigation with Sparse Rewards" in home.text
@@ -275,7 +299,10 @@ def test_edit_is_rebuilt_and_announced(server: Server, project: Path) -> None:
     events = EventStream(server)
     assert events.next("hello") == ("hello", "1")
     replace_in(project / ZEBRA, "## Notes", "## Notes\n\nRead with the 2019 tank study.")
-    poll(lambda: "Read with the 2019 tank study." in server.get("/" + ZEBRA_URL).text, "the edited notes")
+    poll(
+        lambda: "Read with the 2019 tank study." in server.get("/" + ZEBRA_URL).text,
+        "the edited notes",
+    )
     assert events.next("reload", "css", "error") == ("reload", "2")
     line = server.wait_for_stderr(r"^rebuilt in \d+\.\d\d s \((.*)\)$")
     assert line.group(1) == ZEBRA
@@ -297,7 +324,10 @@ def test_broken_page_keeps_the_last_good_site_and_recovers(server: Server, proje
     assert old.status == 200 and "Zebrafish Navigation with Sparse Rewards" in old.text
     assert 'id="site-builder-error"' in old.text and "YAML error" in old.text
     replace_in(page, "status: [unread", "status: read")
-    poll(lambda: 'id="site-builder-error"' not in server.get("/" + ZEBRA_URL).text, "the overlay to go")
+    poll(
+        lambda: 'id="site-builder-error"' not in server.get("/" + ZEBRA_URL).text,
+        "the overlay to go",
+    )
     assert events.next("error", "reload")[0] == "reload"
     assert not server.get("/").text.count("site-builder-error")
 
@@ -318,7 +348,9 @@ def test_new_listing_dump_is_imported_once(server: Server, project: Path) -> Non
     url = "/papers/otters-use-tools-differently-in-captivity/"
     poll(lambda: server.get(url).status == 200, "the imported paper's page")
     server.wait_for_stderr(r"^rebuilt in .* \(content/sources/more\.txt\)$")
-    assert (project / "content" / "papers" / "otters-use-tools-differently-in-captivity.md").is_file()
+    assert (
+        project / "content" / "papers" / "otters-use-tools-differently-in-captivity.md"
+    ).is_file()
     assert "Otters Use Tools" in server.get("/").text
     # The pages the import wrote must not trigger rebuilds of their own: make one more edit and
     # check that its rebuild is the only one after the import's.
@@ -332,11 +364,15 @@ def test_new_listing_dump_is_imported_once(server: Server, project: Path) -> Non
     assert all("otters" not in line for line in rebuilds), rebuilds
 
 
-def test_dump_that_is_not_utf8_is_reported_and_removing_it_recovers(server: Server, project: Path) -> None:
+def test_dump_that_is_not_utf8_is_reported_and_removing_it_recovers(
+    server: Server, project: Path
+) -> None:
     events = EventStream(server)
     bad = project / "content" / "sources" / "bad.txt"
     bad.write_bytes(b"Mar 14\n\nCaf\xe9 Society\n")
-    server.wait_for_stderr(r"^error: content/sources/bad\.txt:3: not UTF-8 text \(byte 0xe9 at offset 16\)")
+    server.wait_for_stderr(
+        r"^error: content/sources/bad\.txt:3: not UTF-8 text \(byte 0xe9 at offset 11\); save the listing as UTF-8$"
+    )
     assert events.next("error", "reload")[0] == "error"
     assert server.get("/").status == 200
     bad.unlink()
@@ -346,9 +382,13 @@ def test_dump_that_is_not_utf8_is_reported_and_removing_it_recovers(server: Serv
 def test_css_only_change_swaps_stylesheets(server: Server, project: Path) -> None:
     events = EventStream(server)
     css = project / "static" / "css" / "site.css"
-    css.write_text(css.read_text(encoding="utf-8") + "\n.css-marker-1234 { color: red; }\n", encoding="utf-8")
+    css.write_text(
+        css.read_text(encoding="utf-8") + "\n.css-marker-1234 { color: red; }\n", encoding="utf-8"
+    )
     assert events.next("reload", "css", "error")[0] == "css"
-    poll(lambda: b"css-marker-1234" in server.get("/assets/css/site.css").body, "the new stylesheet")
+    poll(
+        lambda: b"css-marker-1234" in server.get("/assets/css/site.css").body, "the new stylesheet"
+    )
 
 
 def test_burst_of_changes_rebuilds_once_per_burst(server: Server, project: Path) -> None:
@@ -356,20 +396,27 @@ def test_burst_of_changes_rebuilds_once_per_burst(server: Server, project: Path)
     before = len(server.rebuilds())
     for round_ in range(10):  # like `git checkout` rewriting many files
         for path in papers:
-            path.write_text(path.read_text(encoding="utf-8") + f"\nround {round_}\n", encoding="utf-8")
+            path.write_text(
+                path.read_text(encoding="utf-8") + f"\nround {round_}\n", encoding="utf-8"
+            )
     poll(lambda: "round 9" in server.get("/" + ZEBRA_URL).text, "the last round")
     assert len(server.rebuilds()) - before < 10
 
 
 def test_first_build_failing_still_serves_and_recovers(project: Path, tmp_path: Path) -> None:
     template = project / "templates" / "base.html"
-    template.write_text(template.read_text(encoding="utf-8").replace("</main>", "{% endif %}</main>"), encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("</main>", "{% broken %}</main>"),
+        encoding="utf-8",
+    )
     server = Server.start(project, tmp_path / "tmp")
     try:
         assert any(line.startswith("error: templates/") for line in server.stderr), server.stderr
         waiting = server.get("/")
         assert waiting.status == 503 and 'id="site-builder-error"' in waiting.text
-        template.write_text(template.read_text(encoding="utf-8").replace("{% endif %}", ""), encoding="utf-8")
+        template.write_text(
+            template.read_text(encoding="utf-8").replace("{% broken %}", ""), encoding="utf-8"
+        )
         poll(lambda: server.get("/").status == 200, "the site after the fix")
     finally:
         assert server.stop() == 0
@@ -436,8 +483,19 @@ def test_url_paths_resolve_inside_the_site_only(tmp_path: Path) -> None:
     assert resolve_url_path(site, "/a/b.html") == (site / "a" / "b.html").resolve()
     assert resolve_url_path(site, "/inside/b.html") == (site / "a" / "b.html").resolve()
     assert resolve_url_path(site, "/a%2Fb.html") == (site / "a" / "b.html").resolve()
-    for bad in ("/leak", "/a/up/secret.txt", "/../secret.txt", "/a/../../secret.txt", "/%2e%2e/secret.txt",
-                "/..%2fsecret.txt", "/..%5csecret.txt", "/..\\secret.txt", "/index.html%00", "/%ff", "a/b.html"):
+    for bad in (
+        "/leak",
+        "/a/up/secret.txt",
+        "/../secret.txt",
+        "/a/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "/index.html%00",
+        "/%ff",
+        "a/b.html",
+    ):
         assert resolve_url_path(site, bad) is None, bad
 
 

@@ -2,8 +2,12 @@
  *
  * Classic script (works from file://, where module scripts do not): load with
  *   <script src="{root}assets/js/search.js" defer></script>
- * Nothing is downloaded until the box is focused or typed in (or the search page opens);
- * then lunr.js, the shared core and the two data scripts load from the site itself.
+ * Nothing is downloaded until the box is focused or typed in, or the search page opens with a
+ * query or tag in its URL. Over http(s) the index is built and queried in a Web Worker
+ * (assets/js/search-worker.js), so the page stays responsive while it loads; from file://,
+ * where workers cannot start, lunr.js, the shared core and the data scripts load in the page.
+ * Results are a plain list of links: Down from the box moves focus to the first, Up/Down move
+ * between them, Enter follows the focused link, Escape returns to the box.
  * Content never reaches innerHTML: text goes in as text nodes, titles' MathML is copied
  * element by element from an inert parsed document, keeping only MathML tags and attributes.
  */
@@ -36,12 +40,11 @@
   var fileProtocol = location.protocol === 'file:'
 
   var loading = null
-  var searcher = null
+  var ready = false
   var activeTags = []
-  var active = -1
   var lastRun = 0
   var timer = 0
-  var shown = null // the query (and tags) now on screen, so a repeat run keeps the selection
+  var shown = null // the query (and tags) now on screen, so a repeat run changes nothing
 
   function loadScript (src) {
     return new Promise(function (resolve, reject) {
@@ -54,21 +57,70 @@
     })
   }
 
-  /* Load lunr, the core and the data once; resolve with the searcher. */
+  function absolute (path) {
+    return new URL(root + path, location.href).href
+  }
+
+  /* Resolve with a backend whose run(query, tags, limit) answers in a worker. */
+  function startWorker () {
+    return new Promise(function (resolve, reject) {
+      var worker = new Worker(root + 'assets/js/search-worker.js')
+      var pending = new Map()
+      var next = 0
+      function fail (error) { worker.terminate(); reject(error) }
+      worker.onmessage = function (event) {
+        var message = event.data
+        if (message.type === 'results') {
+          var done = pending.get(message.id)
+          pending.delete(message.id)
+          if (done) done(message.results)
+        } else if (message.type === 'ready') {
+          resolve({
+            run: function (query, tags, limit) {
+              return new Promise(function (done) {
+                pending.set(++next, done)
+                worker.postMessage({ type: 'search', id: next, query: query, tags: tags, limit: limit })
+              })
+            }
+          })
+        } else if (message.type === 'error') {
+          fail(new Error(message.message))
+        }
+      }
+      worker.onerror = function (event) { event.preventDefault(); fail(new Error('the search worker failed')) }
+      worker.postMessage({
+        type: 'load',
+        scripts: ['assets/vendor/lunr.min.js', 'assets/js/lunr-pipeline.js', 'search/index.js', 'search/docs.js'].map(absolute)
+      })
+    })
+  }
+
+  /* Resolve with a backend that searches in the page (file://, or when the worker fails). */
+  function startInPage () {
+    var data = self.siteSearchData || {}
+    return Promise.all([
+      self.lunr ? null : loadScript(root + 'assets/vendor/lunr.min.js'),
+      data.index ? null : loadScript(root + 'search/index.js'),
+      data.docs ? null : loadScript(root + 'search/docs.js')
+    ]).then(function () {
+      var searcher = self.siteSearchCore(self.lunr).createSearcher(self.siteSearchData.index, self.siteSearchData.docs)
+      return { run: function (query, tags, limit) { return Promise.resolve(searcher.results(query, tags, limit)) } }
+    })
+  }
+
+  /* Load the search once; resolve with the backend. The page itself only needs the core's
+   * tokenizer, to highlight what the backend found. */
   function load () {
     if (!loading) {
       form.setAttribute('data-search-state', 'loading')
-      var data = self.siteSearchData || {}
-      loading = Promise.all([
-        self.lunr ? null : loadScript(root + 'assets/vendor/lunr.min.js'),
-        self.siteSearchCore ? null : loadScript(root + 'assets/js/lunr-pipeline.js'),
-        data.index ? null : loadScript(root + 'search/index.js'),
-        data.docs ? null : loadScript(root + 'search/docs.js')
-      ]).then(function () {
-        var core = self.siteSearchCore(self.lunr)
-        searcher = core.createSearcher(self.siteSearchData.index, self.siteSearchData.docs)
+      var core = self.siteSearchCore ? null : loadScript(root + 'assets/js/lunr-pipeline.js')
+      var backend = !fileProtocol && typeof Worker === 'function'
+        ? (core || Promise.resolve()).then(startWorker).catch(function () { return (core || Promise.resolve()).then(startInPage) })
+        : (core || Promise.resolve()).then(startInPage)
+      loading = backend.then(function (found) {
+        ready = true
         form.setAttribute('data-search-state', 'ready')
-        return searcher
+        return found
       }, function (error) {
         form.setAttribute('data-search-state', 'error')
         loading = null
@@ -97,101 +149,100 @@
     return node
   }
 
-  function appendHighlighted (parent, text, hit, found) {
-    searcher.highlight(text, { words: found.words, terms: hit.terms }).forEach(function (piece) {
+  function appendHighlighted (parent, text, marks) {
+    self.siteSearchCore.markPieces(text, marks).forEach(function (piece) {
       parent.appendChild(piece.mark ? element('mark', '', piece.text) : document.createTextNode(piece.text))
     })
   }
 
   /* Copy parsed title HTML: text and whitelisted MathML only; other elements give their text. */
-  function copySafe (source, target, hit, found, inMath) {
+  function copySafe (source, target, marks, inMath) {
     source.childNodes.forEach(function (node) {
       if (node.nodeType === 3) {
         if (inMath) target.appendChild(document.createTextNode(node.data))
-        else appendHighlighted(target, node.data, hit, found)
+        else appendHighlighted(target, node.data, marks)
       } else if (node.nodeType === 1) {
         if (node.namespaceURI === MATHML && MATH_TAGS.has(node.localName)) {
           var copy = document.createElementNS(MATHML, node.localName)
           Array.prototype.forEach.call(node.attributes, function (attribute) {
             if (MATH_ATTRIBUTES.has(attribute.name)) copy.setAttribute(attribute.name, attribute.value)
           })
-          copySafe(node, copy, hit, found, true)
+          copySafe(node, copy, marks, true)
           target.appendChild(copy)
         } else if (node.localName !== 'annotation-xml') {
-          copySafe(node, target, hit, found, inMath)
+          copySafe(node, target, marks, inMath)
         }
       }
     })
   }
 
-  function renderTitle (parent, hit, found) {
-    var doc = hit.doc
-    if (doc.titleHtml) {
-      var parsed = new DOMParser().parseFromString('<!doctype html><body>' + doc.titleHtml, 'text/html')
-      copySafe(parsed.body, parent, hit, found, false)
+  function renderTitle (parent, hit, marks) {
+    if (hit.titleHtml) {
+      var parsed = new DOMParser().parseFromString('<!doctype html><body>' + hit.titleHtml, 'text/html')
+      copySafe(parsed.body, parent, marks, false)
     } else {
-      appendHighlighted(parent, doc.title, hit, found)
+      appendHighlighted(parent, hit.title, marks)
     }
   }
 
-  function renderItem (hit, found, position, full) {
+  function renderItem (hit, full) {
+    var marks = new Set(hit.marks)
     var item = element('li', 'search-result')
-    item.id = (full ? 'search-result-' : 'site-search-option-') + position
-    item.setAttribute('role', 'option')
-    item.setAttribute('aria-selected', 'false')
     var link = element('a', 'search-result-link')
-    link.href = pageUrl(hit.doc.url)
-    link.tabIndex = -1
-    renderTitle(link, hit, found)
+    link.href = pageUrl(hit.url)
+    renderTitle(link, hit, marks)
     item.appendChild(link)
     var meta = element('div', 'search-result-meta')
-    if (hit.doc.date) {
-      var time = element('time', '', hit.doc.date)
-      time.setAttribute('datetime', hit.doc.date)
+    if (hit.date) {
+      var time = element('time', '', hit.date)
+      time.setAttribute('datetime', hit.date)
       meta.appendChild(time)
     }
-    hit.doc.tags.forEach(function (tag) { meta.appendChild(element('span', 'search-result-tag', tag.label)) })
+    hit.tags.forEach(function (tag) { meta.appendChild(element('span', 'search-result-tag', tag.label)) })
     if (meta.childNodes.length) item.appendChild(meta)
-    if (full && hit.doc.excerpt) {
+    if (full && hit.excerpt) {
       var snippet = element('p', 'search-result-snippet')
-      appendHighlighted(snippet, hit.doc.excerpt, hit, found)
+      appendHighlighted(snippet, hit.excerpt, marks)
       item.appendChild(snippet)
     }
     return item
   }
 
-  function items () {
+  function links () {
     var box = onSearchPage ? resultsBox : panel
-    return box ? box.querySelectorAll('li.search-result') : []
+    return box ? Array.prototype.slice.call(box.querySelectorAll('a.search-result-link')) : []
   }
 
-  function setActive (position) {
-    var list = items()
-    if (!list.length) { active = -1; input.removeAttribute('aria-activedescendant'); return }
-    active = Math.max(-1, Math.min(position, list.length - 1))
-    list.forEach(function (item, i) {
-      item.classList.toggle('is-active', i === active)
-      item.setAttribute('aria-selected', i === active ? 'true' : 'false')
-    })
-    if (active >= 0) {
-      input.setAttribute('aria-activedescendant', list[active].id)
-      list[active].scrollIntoView({ block: 'nearest' })
-    } else {
-      input.removeAttribute('aria-activedescendant')
+  /* Down from the box focuses the first result. */
+  function onInputKeyDown (event) {
+    if (event.key === 'ArrowDown' && !event.altKey) {
+      var list = links()
+      if (!list.length) return
+      event.preventDefault()
+      if (!onSearchPage) openPanel()
+      list[0].focus()
+    } else if (event.key === 'Escape' && !onSearchPage) {
+      closePanel()
     }
   }
 
-  function onKeyDown (event) {
+  /* Roving focus over the result links: Up/Down move, Up from the first and Escape go back to
+   * the box, typing a character goes back to the box with it. Enter is the link's own. */
+  function onResultsKeyDown (event) {
+    var list = links()
+    var at = list.indexOf(event.target)
+    if (at < 0 || event.ctrlKey || event.metaKey || event.altKey) return
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      if (!items().length) return
       event.preventDefault()
-      if (!onSearchPage) openPanel()
-      setActive(active + (event.key === 'ArrowDown' ? 1 : -1))
-    } else if (event.key === 'Enter' && active >= 0) {
-      var link = items()[active].querySelector('a')
-      if (link) { event.preventDefault(); location.href = link.href }
-    } else if (event.key === 'Escape' && !onSearchPage) {
-      closePanel()
+      var next = at + (event.key === 'ArrowDown' ? 1 : -1)
+      if (next < 0) input.focus()
+      else list[Math.min(next, list.length - 1)].focus()
+    } else if (event.key === 'Escape') {
+      event.preventDefault()
+      input.focus()
+      if (!onSearchPage) closePanel()
+    } else if (event.key.length === 1 && event.key !== ' ') {
+      input.focus() // the character lands in the box
     }
   }
 
@@ -204,44 +255,48 @@
     }
   }
 
+  function countText (found, listed) {
+    return found.count + (found.count === 1 ? ' paper' : ' papers') +
+      (listed < found.count ? ', showing ' + listed + ' of ' + found.count : '')
+  }
+
   // --- dropdown on every other page ----------------------------------------------------------
 
   var panel = null
+  var panelStatus = null
 
   function openPanel () {
-    if (!panel) return
-    panel.hidden = false
-    input.setAttribute('aria-expanded', 'true')
+    if (panel) panel.hidden = false
   }
 
   function closePanel () {
-    if (!panel) return
-    panel.hidden = true
-    input.setAttribute('aria-expanded', 'false')
-    setActive(-1)
+    if (panel) panel.hidden = true
   }
 
   function renderPanel () {
     var query = input.value
-    if (!query.trim()) { closePanel(); panel.replaceChildren(); shown = null; return }
-    load().then(function (s) {
+    if (!query.trim()) { closePanel(); panel.replaceChildren(); panelStatus.textContent = ''; shown = null; return }
+    load().then(function (backend) {
+      return backend.run(query, [], DROPDOWN_LIMIT)
+    }).then(function (found) {
       if (input.value !== query || shown === query) return
       shown = query
-      var found = s.search(query, [])
       var list = element('ul', 'search-panel-list')
-      found.hits.slice(0, DROPDOWN_LIMIT).forEach(function (hit, i) { list.appendChild(renderItem(hit, found, i, false)) })
+      found.hits.forEach(function (hit) { list.appendChild(renderItem(hit, false)) })
       var footer = element('p', 'search-panel-footer')
-      if (!found.hits.length) {
+      if (!found.count) {
         footer.textContent = 'No papers match \u201c' + query.trim() + '\u201d.'
+        panelStatus.textContent = footer.textContent
       } else {
-        var all = element('a', '', found.hits.length > DROPDOWN_LIMIT
-          ? 'All ' + found.hits.length + ' results' : 'Open on the search page')
+        var all = element('a', '', found.count > DROPDOWN_LIMIT ? 'All ' + found.count + ' results' : 'Open on the search page')
         all.href = searchTarget(query)
         footer.appendChild(all)
+        panelStatus.textContent = countText(found, found.hits.length) + '. Down arrow for the results.'
       }
       panel.replaceChildren(list, footer)
-      active = -1
       openPanel()
+    }).catch(function () {
+      panelStatus.textContent = 'Search could not load.'
     })
   }
 
@@ -252,20 +307,22 @@
   function setUpDropdown () {
     panel = element('div', 'search-panel')
     panel.id = 'site-search-panel'
-    panel.setAttribute('role', 'listbox')
-    panel.setAttribute('aria-label', 'Search results')
     panel.hidden = true
     if (getComputedStyle(form).position === 'static') form.style.position = 'relative'
     panel.style.cssText = 'position:absolute;top:100%;left:0;z-index:20;min-width:min(32rem,90vw);' +
       'max-height:70vh;overflow:auto;background:Canvas;color:CanvasText;border:1px solid GrayText;'
+    panelStatus = element('p', 'visually-hidden')
+    panelStatus.setAttribute('role', 'status')
+    form.appendChild(panelStatus)
     form.appendChild(panel)
     input.setAttribute('aria-controls', panel.id)
     input.addEventListener('input', function () { schedule(renderPanel) })
-    input.addEventListener('focus', function () { if (input.value.trim() && panel.childNodes.length) openPanel() })
+    input.addEventListener('focus', function () { if (input.value.trim() && panel.querySelector('li')) openPanel() })
     form.addEventListener('focusout', function (event) {
       if (!form.contains(event.relatedTarget)) closePanel()
     })
     panel.addEventListener('mousedown', function (event) { event.preventDefault() }) // keep focus
+    panel.addEventListener('keydown', onResultsKeyDown)
     form.addEventListener('submit', function (event) {
       event.preventDefault()
       location.href = searchTarget(input.value)
@@ -318,32 +375,37 @@
 
   function renderPage () {
     var query = input.value
-    if (!searcher) setStatus('Loading search\u2026')
     var key = JSON.stringify([query, activeTags])
-    load().then(function (s) {
-      if (input.value !== query || shown === key) return
+    if (!query.trim() && !activeTags.length) {
+      // Nothing to search for: no need to load the index.
+      if (shown === key) return
       shown = key
-      var found = s.search(query, activeTags)
+      if (tagsBox) tagsBox.replaceChildren()
+      resultsBox.replaceChildren()
+      setStatus('Type to search titles, tags and abstracts.')
+      return
+    }
+    if (!ready) setStatus('Loading search\u2026')
+    var tags = activeTags.slice()
+    load().then(function (backend) {
+      return backend.run(query, tags, PAGE_LIMIT)
+    }).then(function (found) {
+      if (JSON.stringify([input.value, activeTags]) !== key || shown === key) return
+      shown = key
       renderTags(found)
       var list = element('ol', 'search-results-list')
-      list.setAttribute('role', 'listbox')
-      list.setAttribute('aria-label', 'Search results')
-      found.hits.slice(0, PAGE_LIMIT).forEach(function (hit, i) { list.appendChild(renderItem(hit, found, i, true)) })
+      found.hits.forEach(function (hit) { list.appendChild(renderItem(hit, true)) })
       resultsBox.replaceChildren(list)
-      active = -1
-      input.removeAttribute('aria-activedescendant')
-      var listed = Math.min(found.hits.length, PAGE_LIMIT)
       var quoted = '\u201c' + query.trim() + '\u201d'
       var narrowed = activeTags.length ? ' with the selected tags' : ''
-      if (!query.trim() && !activeTags.length) {
-        setStatus('Type to search titles, tags and abstracts.')
-      } else if (!found.hits.length) {
+      if (!found.count) {
         setStatus((query.trim() ? 'No papers match ' + quoted : 'No papers') + narrowed +
           '. Try fewer or shorter words' + (activeTags.length ? ', or clear a tag.' : '.'))
       } else {
-        setStatus(found.hits.length + (found.hits.length === 1 ? ' paper' : ' papers') +
+        var listed = found.hits.length
+        setStatus(found.count + (found.count === 1 ? ' paper' : ' papers') +
           (query.trim() ? ' match ' + quoted : '') + narrowed +
-          (listed < found.hits.length ? '; showing the first ' + listed + '.' : '.'))
+          (listed < found.count ? '; showing ' + listed + ' of ' + found.count + '.' : '.'))
       }
     }, function () {
       setStatus('Search could not load. Reload the page to try again.')
@@ -353,8 +415,10 @@
   function setUpSearchPage () {
     input.setAttribute('aria-controls', 'search-results')
     readUrl()
-    renderPage()
+    // Load the index now only if the URL asks for a search; otherwise on focus or typing.
+    if (input.value.trim() || activeTags.length) renderPage()
     input.addEventListener('input', function () { schedule(function () { writeUrl(false); renderPage() }) })
+    resultsBox.addEventListener('keydown', onResultsKeyDown)
     form.addEventListener('submit', function (event) {
       event.preventDefault()
       clearTimeout(timer)
@@ -366,11 +430,8 @@
 
   // --- everywhere -----------------------------------------------------------------------------
 
-  input.setAttribute('role', 'combobox')
-  input.setAttribute('aria-autocomplete', 'list')
-  input.setAttribute('aria-expanded', 'false')
   input.addEventListener('focus', function () { load().catch(function () {}) })
-  input.addEventListener('keydown', onKeyDown)
+  input.addEventListener('keydown', onInputKeyDown)
   document.addEventListener('keydown', function (event) {
     if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return
     var target = event.target

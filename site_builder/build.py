@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import logging
 import multiprocessing as mp
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +24,9 @@ from site_builder.errors import SiteError, SourcePos
 from site_builder.feeds import render_feed, render_papers_json, render_robots, render_sitemap
 from site_builder.filecache import FileCache
 from site_builder.ingest import ImportReport, import_sources
+from site_builder.latex import to_html, to_plain_text
 from site_builder.listings import ParsedListing
-from site_builder.models import Paper
+from site_builder.models import Paper, Tag
 from site_builder.output import sync_site, write_file_atomic, write_site
 from site_builder.render import (
     RenderCache,
@@ -34,7 +38,7 @@ from site_builder.render import (
     templates_key,
 )
 from site_builder.search import SearchDoc, build_search_files
-from site_builder.site import Site, assemble_site
+from site_builder.site import Site, assemble_site, find_related_slugs, paper_order
 from site_builder.tags import tag_papers
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,8 @@ ASSETS_DIR = "assets"
 PARALLEL_PAGES = 400
 """Pages to render at which forking workers pays for itself."""
 MAX_WORKERS = 4
+LOUD_PAPERS = 2000
+"""From this many papers, a build reports each stage as it finishes."""
 VENDOR_FILES = {"lunr/lunr.min.js": "vendor/lunr.min.js"}
 """npm files shipped in the site: node_modules path -> path under assets/."""
 
@@ -58,7 +64,7 @@ class BuildState:
     listings: FileCache[ParsedListing] = field(default_factory=FileCache)
     """Parsed listing dumps by file version."""
     search_key: str = ""
-    """Key of the search documents of the last build."""
+    """Key of what the search data of the last build was made from."""
     search_files: dict[str, bytes] = field(default_factory=dict)
     """Search data of the last build."""
     written: dict[str, bytes] = field(default_factory=dict)
@@ -99,22 +105,27 @@ class BuildResult:
         )
 
 
-def search_docs(site: Site) -> list[SearchDoc]:
-    """Return the search documents of the site's papers."""
-    from site_builder.latex import to_plain_text
-
-    return [
-        SearchDoc(
-            url=view.url,
-            title=view.title_text,
-            title_html=view.title_html,
-            tags=tuple(tag.label for tag in view.tags),
-            tag_ids=tuple(tag.id for tag in view.tags),
-            date=view.date or "",
-            abstract=to_plain_text(view.paper.abstract),
+def search_docs(
+    papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]], taxonomy: Sequence[Tag]
+) -> list[SearchDoc]:
+    """Return the search documents of the papers, in the site's order (newest listing first)."""
+    labels = {tag.id: tag.label for tag in taxonomy}
+    docs = []
+    for paper in sorted(papers, key=paper_order):
+        tag_ids = tuple(tag for tag in paper_tags[paper.id] if tag in labels)
+        dates = paper.dates
+        docs.append(
+            SearchDoc(
+                url=f"papers/{paper.slug}/",
+                title=to_plain_text(paper.title),
+                title_html=to_html(paper.title),
+                tags=tuple(labels[tag] for tag in tag_ids),
+                tag_ids=tag_ids,
+                date=dates[-1] if dates else "",
+                abstract=to_plain_text(paper.abstract),
+            )
         )
-        for view in site.papers
-    ]
+    return docs
 
 
 def read_static(config: Config) -> dict[str, bytes]:
@@ -158,14 +169,15 @@ def render_data_files(site: Site) -> dict[str, bytes]:
     return files
 
 
-# Work handed to forked worker processes. A worker inherits the Site at fork time (nothing is
-# pickled on the way in) and keeps it here for the tasks it is given; the parent never sets it.
+# Work handed to forked worker processes. A worker inherits its inputs at fork time (nothing is
+# pickled on the way in) and keeps them here for the tasks it is given; the parent never sets it.
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(site: Site, templates_dir: Path) -> None:
-    _worker["site"] = site
-    _worker["env"] = make_environment(templates_dir)
+def _start_worker(**inputs: Any) -> None:
+    _worker.update(inputs)
+    if "templates_dir" in inputs:
+        _worker["env"] = make_environment(inputs["templates_dir"])
 
 
 def _worker_render(indices: list[int]) -> list[bytes]:
@@ -173,7 +185,20 @@ def _worker_render(indices: list[int]) -> list[bytes]:
 
 
 def _worker_search() -> dict[str, bytes]:
-    return build_search_files(search_docs(_worker["site"]))
+    return build_search_files(search_docs(_worker["papers"], _worker["tags"], _worker["taxonomy"]))
+
+
+def _worker_related(count: int) -> dict[str, tuple[str, ...]]:
+    return find_related_slugs(_worker["papers"], _worker["tags"], count)
+
+
+def _fork_pool(workers: int, **inputs: Any) -> ProcessPoolExecutor:
+    """Return a pool of forked workers that start with `inputs` (inherited, not pickled)."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=mp.get_context("fork"),
+        initializer=functools.partial(_start_worker, **inputs),
+    )
 
 
 def _chunks(items: list[int], count: int) -> list[list[int]]:
@@ -181,34 +206,31 @@ def _chunks(items: list[int], count: int) -> list[list[int]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def render_site(config: Config, site: Site, state: BuildState) -> dict[str, bytes]:
+def _workers(state: BuildState, amount: int) -> int:
+    """Return how many worker processes to fork for this much work (0: stay in-process)."""
+    cores = min(os.cpu_count() or 1, MAX_WORKERS)
+    if not state.parallel or cores < 2 or "fork" not in mp.get_all_start_methods():
+        return 0
+    return cores if amount >= PARALLEL_PAGES else 0
+
+
+def render_site(
+    config: Config, site: Site, state: BuildState, search: Future[dict[str, bytes]] | None
+) -> dict[str, bytes]:
     """Return every output file of the site: pages, feeds, data, search and assets.
 
-    Large builds render pages and the search index on every core in forked workers while this
-    process writes the feeds; small ones (and dev-server rebuilds of a few pages) stay in-process.
+    `search` is the search data being built in a worker, or None to build it here if the
+    documents changed. Many pages to render are split between forked workers while this
+    process writes the feeds; a few (a dev-server rebuild) are rendered in-process.
     """
     templates = templates_key(config.templates_dir)
     if state.environment is None or state.environment[0] != templates:
         state.environment = (templates, make_environment(config.templates_dir))
     env = state.environment[1]
     planned, missing = plan_renders(site, templates, state.render)
-    docs = search_docs(site)
-    search_key = hashlib.sha256(repr(docs).encode("utf-8")).hexdigest()
-    need_search = search_key != state.search_key
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if (
-        state.parallel
-        and workers > 1
-        and len(missing) >= PARALLEL_PAGES
-        and "fork" in mp.get_all_start_methods()
-    ):
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=mp.get_context("fork"),
-            initializer=_start_worker,
-            initargs=(site, config.templates_dir),
-        ) as pool:
-            search = pool.submit(_worker_search) if need_search else None
+    workers = _workers(state, len(missing))
+    if workers:
+        with _fork_pool(workers, site=site, templates_dir=config.templates_dir) as pool:
             chunks = _chunks(missing, workers * 4)
             futures = [pool.submit(_worker_render, chunk) for chunk in chunks]
             files = render_data_files(site)
@@ -217,18 +239,29 @@ def render_site(config: Config, site: Site, state: BuildState) -> dict[str, byte
                 for chunk, future in zip(chunks, futures, strict=True)
                 for index, data in zip(chunk, future.result(), strict=True)
             }
-            if search is not None:
-                state.search_files = search.result()
     else:
         rendered = dict(zip(missing, render_indexed(site, env, missing), strict=True))
         files = render_data_files(site)
-        if need_search:
-            state.search_files = build_search_files(docs)
-    state.search_key = search_key
     files.update(collect_pages(planned, rendered, state.render))
+    if search is not None:
+        state.search_files = search.result()
     files.update(state.search_files)
     files.update(read_static(config))
     return files
+
+
+def _search_key(
+    papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]], taxonomy: Sequence[Tag]
+) -> str:
+    """Hash what the search data depends on: titles, abstracts, slugs, dates and tags."""
+    digest = hashlib.sha256(repr([(t.id, t.label) for t in taxonomy]).encode("utf-8"))
+    for paper in sorted(papers, key=lambda p: p.slug):
+        digest.update(
+            repr(
+                (paper.slug, paper.title, paper.abstract, paper.dates, paper_tags[paper.id])
+            ).encode("utf-8")
+        )
+    return digest.hexdigest()
 
 
 STAMP_FILE = ".site-cache/last-build.json"
@@ -292,11 +325,28 @@ def build_if_changed(config: Config) -> BuildResult | None:
     return result
 
 
+class _Progress:
+    """Stage timings for -v, and progress lines when a build is long enough to wait for."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.loud = False
+
+    def stage(self, name: str, detail: str = "") -> None:
+        now = time.perf_counter()
+        log.debug("  %-8s %6.2f s %s", name, now - self.last, detail)
+        if self.loud:
+            log.info(
+                "%s done (%.1f s)%s", name, now - self.started, f": {detail}" if detail else ""
+            )
+        self.last = now
+
+
 def build_site(
     config: Config, state: BuildState | None = None, *, run_import: bool = True
 ) -> BuildResult:
     """Import new listings, read the content, render the site and swap it into config.out_dir."""
-    started = time.perf_counter()
+    progress = _Progress()
     output_dir_is_safe(config, config.out_dir)
     state = state if state is not None else BuildState()
     taxonomy = read_taxonomy(config)
@@ -308,21 +358,49 @@ def build_site(
             log.warning("warning: %s", warning)
         if report.new or report.updated:
             log.info("%s", report.summary())
+        progress.stage("import")
     papers = read_papers(config, tag_ids, cache=state.pages)
-    site = assemble_site(config, taxonomy, papers, tag_papers(papers, taxonomy))
-    files = render_site(config, site, state)
+    progress.loud = len(papers) >= LOUD_PAPERS
+    progress.stage("read", f"{len(papers)} papers")
+    paper_tags = tag_papers(papers, taxonomy)
+    progress.stage("tags")
+    search_key = _search_key(papers, paper_tags, taxonomy)
+    need_search = search_key != state.search_key
+    with contextlib.ExitStack() as stack:
+        # Related papers and the search index need no rendered Markdown: with enough papers they
+        # are computed in workers while this process renders every paper's view.
+        search: Future[dict[str, bytes]] | None = None
+        related: Future[dict[str, tuple[str, ...]]] | None = None
+        workers = _workers(state, len(papers))
+        if workers:
+            pool = stack.enter_context(
+                _fork_pool(2, papers=papers, tags=paper_tags, taxonomy=taxonomy)
+            )
+            related = pool.submit(_worker_related, config.related)
+            if need_search:
+                search = pool.submit(_worker_search)
+        elif need_search:
+            state.search_files = build_search_files(search_docs(papers, paper_tags, taxonomy))
+        site = assemble_site(
+            config, taxonomy, papers, paper_tags, related.result() if related else None
+        )
+        progress.stage("assemble", "views and related papers")
+        files = render_site(config, site, state, search)
+        state.search_key = search_key
+        progress.stage("render", f"{len(files)} files")
     if state.written and config.out_dir.is_dir():
         changed = sync_site(config.out_dir, files, state.written)
     else:
         changed = write_site(config.out_dir, files)
     state.written = files
+    progress.stage("write", f"{changed} changed")
     return BuildResult(
         site=site,
         files=len(files),
         pages=sum(1 for path in files if path.endswith(".html")),
         changed=changed,
         reused=state.render.hits,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - progress.started,
         imported=report,
     )
 

@@ -68,12 +68,14 @@ class Config:
 
     def shown(self, path: Path) -> str:
         """Return a path as the user should see it: relative to the project root when inside it."""
-        for candidate, root in ((path, self.root), (path.resolve(), self.root.resolve())):
-            try:
-                return candidate.relative_to(root).as_posix()
-            except ValueError:
-                continue
-        return str(path)
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            pass
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
 
 
 _SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {

@@ -93,6 +93,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per version of the templates (see BuildState)
     )
     cards: dict[tuple[str, str, str], Markup] = {}
 

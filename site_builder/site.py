@@ -113,11 +113,38 @@ def _related(
     return find_related(texts, tags, count)
 
 
-def newest_first(view: PaperView) -> tuple[int, str, str, str]:
+def newest_first_key(date: str | None, title_text: str, slug: str) -> tuple[int, str, str, str]:
     """Sort key: dated papers newest first, then undated; ties by title, then slug."""
-    date = view.date or ""
-    inverted = "".join(chr(0x10FFFF - ord(ch)) for ch in date)
-    return (0 if date else 1, inverted, view.title_text.casefold(), view.paper.slug)
+    day = date or ""
+    inverted = "".join(chr(0x10FFFF - ord(ch)) for ch in day)
+    return (0 if day else 1, inverted, title_text.casefold(), slug)
+
+
+def newest_first(view: PaperView) -> tuple[int, str, str, str]:
+    """Sort key of a paper view: newest listing first."""
+    return newest_first_key(view.date, view.title_text, view.paper.slug)
+
+
+def paper_order(paper: Paper) -> tuple[int, str, str, str]:
+    """Sort key of a paper, the same as newest_first on its view."""
+    dates = paper.dates
+    return newest_first_key(dates[-1] if dates else None, to_plain_text(paper.title), paper.slug)
+
+
+def find_related_slugs(
+    papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]], count: int
+) -> dict[str, tuple[str, ...]]:
+    """Return the slugs of each paper's related papers, by slug (papers taken in slug order)."""
+    ordered = sorted(papers, key=lambda paper: paper.slug)
+    found = _related(
+        tuple((to_plain_text(p.title), to_plain_text(p.abstract)) for p in ordered),
+        tuple(tuple(paper_tags.get(p.id, ())) for p in ordered),
+        count,
+    )
+    return {
+        paper.slug: tuple(ordered[i].slug for i in indices)
+        for paper, indices in zip(ordered, found, strict=True)
+    }
 
 
 def assemble_site(
@@ -125,8 +152,12 @@ def assemble_site(
     taxonomy: Sequence[Tag],
     papers: Sequence[Paper],
     paper_tags: Mapping[str, Sequence[str]],
+    related: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Site:
-    """Return the Site: views of every paper, tag and date, and related papers."""
+    """Return the Site: views of every paper, tag and date, and related papers.
+
+    `related` may be passed in when it was computed elsewhere (a worker process).
+    """
     tags_by_id = {tag.id: tag for tag in taxonomy}
     views = sorted(
         (
@@ -149,13 +180,6 @@ def assemble_site(
         DateView(day, f"dates/{day}/", tuple(dict.fromkeys(slug for *_, slug in sorted(days[day]))))
         for day in sorted(days, reverse=True)
     )
-    neighbours = _related(
-        tuple((v.title_text, to_plain_text(v.paper.abstract)) for v in views),
-        tuple(tuple(t.id for t in v.tags) for v in views),
-        config.related,
-    )
-    related = {
-        view.paper.slug: tuple(views[i].paper.slug for i in found)
-        for view, found in zip(views, neighbours, strict=True)
-    }
+    if related is None:
+        related = find_related_slugs(papers, paper_tags, config.related)
     return Site(config, tuple(views), by_slug, tag_views, date_views, related)

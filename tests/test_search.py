@@ -393,3 +393,49 @@ def test_queries_in_lunr_js(tmp_path: Path) -> None:
     assert hostile["refs"] == [len(docs) - 1] and tagged["refs"] == [len(docs) - 1]
     assert tag_only["refs"] == [len(docs) - 1]
     assert 0 < len(narrowed["refs"]) < narrowed["total"]
+
+
+SCORING_QUERIES = [
+    "diffusion models", "di", "d", "optimization co", "mixture-of-experts", "schrödiger brigde",
+    "the superposition of the diffusion models", "lang", "graph neural", "f-divergence",
+]  # fmt: skip
+
+
+def test_scoring_matches_lunr_index_query(tmp_path: Path) -> None:
+    """The core walks flat postings instead of running lunr's query: same hits, same scores."""
+    docs = read_bundled_docs() + list(HOSTILE)
+    files = build_search_files(docs)
+    output = run_parity(
+        tmp_path,
+        {
+            "index": load_script_json(files[INDEX_PATH]),
+            "docs": load_script_json(files[DOCS_PATH]),
+            "queries": [[query, []] for query in SCORING_QUERIES],
+        },
+    )
+    for query, result in zip(SCORING_QUERIES, output["results"], strict=True):
+        assert sorted(result["refs"]) == sorted(hit["ref"] for hit in result["lunr"]), query
+        lunr_scores = {hit["ref"]: hit["score"] for hit in result["lunr"]}
+        for ref, score in zip(result["refs"], result["scores"], strict=True):
+            assert score == pytest.approx(lunr_scores[ref], rel=1e-9), (query, ref)
+        assert result["scores"] == sorted(result["scores"], reverse=True), query
+    assert any(len(result["refs"]) > 100 for result in output["results"])
+
+
+def test_results_cap_the_list_and_carry_highlights(tmp_path: Path) -> None:
+    docs = read_bundled_docs() + list(HOSTILE)
+    files = build_search_files(docs)
+    output = run_parity(
+        tmp_path,
+        {
+            "index": load_script_json(files[INDEX_PATH]),
+            "docs": load_script_json(files[DOCS_PATH]),
+            "queries": [["diffusion", []], ["schrodinger", []], ["zebrafish émoji", []]],
+        },
+    )
+    diffusion, schrodinger, hostile = (result["shown"] for result in output["results"])
+    assert diffusion["count"] > 5 and len(diffusion["urls"]) == 5
+    assert all("diffusion" in marks for marks in diffusion["marks"])
+    assert "schrodinger" in schrodinger["marks"][0]
+    assert hostile["urls"] == [HOSTILE[0].url]
+    assert {"zebrafish", "emoji"} <= set(hostile["marks"][0])

@@ -221,7 +221,8 @@
       event.preventDefault()
       if (!onSearchPage) openPanel()
       list[0].focus()
-    } else if (event.key === 'Escape' && !onSearchPage) {
+    } else if (event.key === 'Escape' && panel && !panel.hidden) {
+      event.preventDefault() // close the results, keep the text (a second Escape clears it)
       closePanel()
     }
   }

@@ -70,7 +70,7 @@ def test_normalise_text(latex: str, title: str, markdown: str) -> None:
     ],
 )
 def test_split_math(text: str, pieces: list[tuple[bool, str]]) -> None:
-    assert split_math(text) == pieces
+    assert list(split_math(text)) == pieces
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,6 @@ from site_builder.render import (
     RenderCache,
     collect_pages,
     make_environment,
-    plan_pages,
     plan_renders,
     render_indexed,
     templates_key,
@@ -71,6 +70,10 @@ class BuildState:
     """What the last build of this state left in the output dir (empty: nothing known)."""
     environment: tuple[str, jinja2.Environment] | None = None
     """Templates key and the Jinja2 environment compiled from those templates."""
+    site: Site | None = None
+    """The Site of the last build: its paper views are reused for unchanged papers."""
+    feeds: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Atom feeds by URL: (key of what they show, bytes)."""
     parallel: bool = True
     """Whether large renders may fork worker processes (the dev server turns it off once its
     threads run: forking a threaded process is only safe before the threads start)."""
@@ -151,17 +154,34 @@ def read_static(config: Config) -> dict[str, bytes]:
     return files
 
 
-def render_data_files(site: Site) -> dict[str, bytes]:
-    """Return the site's feeds, sitemap, robots.txt, papers.json and .nojekyll."""
+def render_data_files(
+    site: Site, page_urls: Sequence[str], feeds: dict[str, tuple[str, bytes]] | None = None
+) -> dict[str, bytes]:
+    """Return the site's feeds, sitemap, robots.txt, papers.json and .nojekyll.
+
+    `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed.
+    """
     config = site.config
-    files = {"feed.xml": render_feed(site, site.papers, "feed.xml", config.title, "")}
+    cache = feeds if feeds is not None else {}
+    fresh: dict[str, tuple[str, bytes]] = {}
+    lists = [("feed.xml", site.papers, config.title, "")]
     for tag in site.tags:
-        papers = [site.by_slug[slug] for slug in tag.slugs]
-        title = f"{config.title}: {tag.tag.label}"
-        files[f"{tag.url}feed.xml"] = render_feed(
-            site, papers, f"{tag.url}feed.xml", title, tag.url
+        papers = tuple(site.by_slug[slug] for slug in tag.slugs)
+        lists.append((f"{tag.url}feed.xml", papers, f"{config.title}: {tag.tag.label}", tag.url))
+    files: dict[str, bytes] = {}
+    for url, papers, title, page_url in lists:
+        shown = papers[: config.feed_size]
+        key = repr((config, url, title, page_url, [view.key for view in shown]))
+        cached = cache.get(url)
+        data = (
+            cached[1]
+            if cached and cached[0] == key
+            else render_feed(site, shown, url, title, page_url)
         )
-    page_urls = [page.url for page in plan_pages(site) if page.path.endswith("index.html")]
+        fresh[url] = (key, data)
+        files[url] = data
+    cache.clear()
+    cache.update(fresh)
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site)
@@ -228,12 +248,13 @@ def render_site(
         state.environment = (templates, make_environment(config.templates_dir))
     env = state.environment[1]
     planned, missing = plan_renders(site, templates, state.render)
+    page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
     workers = _workers(state, len(missing))
     if workers:
         with _fork_pool(workers, site=site, templates_dir=config.templates_dir) as pool:
             chunks = _chunks(missing, workers * 4)
             futures = [pool.submit(_worker_render, chunk) for chunk in chunks]
-            files = render_data_files(site)
+            files = render_data_files(site, page_urls, state.feeds)
             rendered = {
                 index: data
                 for chunk, future in zip(chunks, futures, strict=True)
@@ -241,7 +262,7 @@ def render_site(
             }
     else:
         rendered = dict(zip(missing, render_indexed(site, env, missing), strict=True))
-        files = render_data_files(site)
+        files = render_data_files(site, page_urls, state.feeds)
     files.update(collect_pages(planned, rendered, state.render))
     if search is not None:
         state.search_files = search.result()
@@ -382,8 +403,14 @@ def build_site(
         elif need_search:
             state.search_files = build_search_files(search_docs(papers, paper_tags, taxonomy))
         site = assemble_site(
-            config, taxonomy, papers, paper_tags, related.result() if related else None
+            config,
+            taxonomy,
+            papers,
+            paper_tags,
+            related.result() if related else None,
+            previous=state.site,
         )
+        state.site = site
         progress.stage("assemble", "views and related papers")
         files = render_site(config, site, state, search)
         state.search_key = search_key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -40,7 +41,11 @@ def page_paths(config: Config) -> list[Path]:
     """Return the paper pages, sorted by file name."""
     if not config.papers_dir.is_dir():
         return []
-    return sorted(config.papers_dir.glob("*.md"))
+    with os.scandir(config.papers_dir) as entries:
+        names = sorted(
+            e.name for e in entries if e.name.endswith(".md") and not e.name.startswith(".")
+        )
+    return [config.papers_dir / name for name in names]
 
 
 def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Paper:

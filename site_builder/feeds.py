@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from feedgen.feed import FeedGenerator
@@ -81,13 +82,15 @@ def inert_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_papers_json(site: Site) -> bytes:
-    """Return papers.json: every paper with slug, URL, title, dates, tags, code links and abstract."""
-    records = [
+@lru_cache(maxsize=1 << 16)
+def _paper_record(view: PaperView, base_url: str) -> str:
+    """Return one paper's papers.json line (cached: a rebuild re-encodes only changed papers)."""
+    url = f"{base_url}{view.url}" if base_url else view.url
+    return inert_json(
         {
             "slug": view.paper.slug,
             "id": view.paper.id,
-            "url": absolute(site, view.url),
+            "url": url,
             "title": view.title_text,
             "title_latex": view.paper.title,
             "dates": list(view.paper.dates),
@@ -98,8 +101,13 @@ def render_papers_json(site: Site) -> bytes:
             "status": view.paper.status,
             "abstract": view.paper.abstract,
         }
-        for view in site.papers
-    ]
-    # One record per line: readable and diff-friendly, and json's C encoder (indent= disables it).
-    lines = [inert_json(record) for record in records]
+    )
+
+
+def render_papers_json(site: Site) -> bytes:
+    """Return papers.json: every paper with slug, URL, title, dates, tags, code links and abstract.
+
+    One record per line: readable and diff-friendly.
+    """
+    lines = [_paper_record(view, site.config.base_url) for view in site.papers]
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")

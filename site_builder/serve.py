@@ -26,7 +26,7 @@ from site_builder.watch import ChangeTracker, Watcher
 
 log = logging.getLogger(__name__)
 
-QUIET_SECONDS = 0.1
+QUIET_SECONDS = 0.05
 """A burst of changes (rename-saves, `git checkout`) is over after this long without events."""
 LONGEST_WAIT_SECONDS = 1.0
 """Rebuild at the latest this long after the first change, even while changes keep coming."""

@@ -42,6 +42,8 @@ class PaperView:
     """Distinct dump files that list the paper."""
     key: str
     """Hash of everything above: what a page showing this paper depends on."""
+    order: tuple[int, str, str, str]
+    """Sort key: newest listing first, then title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +88,17 @@ class Site:
     """Slugs of related papers, by slug."""
 
 
-@lru_cache(maxsize=1 << 16)
 def _paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
-    """Return the view of a paper (cached: the dev server rebuilds with mostly unchanged papers)."""
+    """Return the view of a paper: everything derived from it that pages show."""
     dates = paper.dates
     key = hashlib.sha256(repr((paper, tags)).encode("utf-8")).hexdigest()
+    title_text = to_plain_text(paper.title)
     return PaperView(
         key=key,
+        order=newest_first_key(dates[-1] if dates else None, title_text, paper.slug),
         paper=paper,
         url=f"papers/{paper.slug}/",
-        title_text=to_plain_text(paper.title),
+        title_text=title_text,
         title_html=to_html(paper.title),
         abstract_html=render_markdown(paper.abstract),
         excerpt_html=render_inline_markdown(excerpt(paper.abstract, EXCERPT_CHARS)),
@@ -122,7 +125,7 @@ def newest_first_key(date: str | None, title_text: str, slug: str) -> tuple[int,
 
 def newest_first(view: PaperView) -> tuple[int, str, str, str]:
     """Sort key of a paper view: newest listing first."""
-    return newest_first_key(view.date, view.title_text, view.paper.slug)
+    return view.order
 
 
 def paper_order(paper: Paper) -> tuple[int, str, str, str]:
@@ -153,24 +156,29 @@ def assemble_site(
     papers: Sequence[Paper],
     paper_tags: Mapping[str, Sequence[str]],
     related: Mapping[str, tuple[str, ...]] | None = None,
+    previous: Site | None = None,
 ) -> Site:
     """Return the Site: views of every paper, tag and date, and related papers.
 
-    `related` may be passed in when it was computed elsewhere (a worker process).
+    `related` may be passed in when it was computed elsewhere (a worker process). Views of a
+    `previous` Site are reused for the very same Paper objects (a file cache hands back the same
+    object while its file is unchanged) with the same tags.
     """
     tags_by_id = {tag.id: tag for tag in taxonomy}
-    views = sorted(
-        (
-            _paper_view(p, tuple(tags_by_id[t] for t in paper_tags[p.id] if t in tags_by_id))
-            for p in papers
-        ),
-        key=newest_first,
-    )
+    reusable = previous.by_slug if previous is not None else {}
+    unsorted = []
+    for paper in papers:
+        tags = tuple(tags_by_id[t] for t in paper_tags[paper.id] if t in tags_by_id)
+        old = reusable.get(paper.slug)
+        reuse = old is not None and old.paper is paper and old.tags == tags
+        unsorted.append(old if reuse and old is not None else _paper_view(paper, tags))
+    views = sorted(unsorted, key=newest_first)
     by_slug = {view.paper.slug: view for view in views}
-    tag_views = tuple(
-        TagView(tag, f"tags/{tag.id}/", tuple(v.paper.slug for v in views if tag in v.tags))
-        for tag in taxonomy
-    )
+    members: dict[str, list[str]] = {tag.id: [] for tag in taxonomy}
+    for view in views:
+        for tag in view.tags:
+            members[tag.id].append(view.paper.slug)
+    tag_views = tuple(TagView(tag, f"tags/{tag.id}/", tuple(members[tag.id])) for tag in taxonomy)
     days: dict[str, list[tuple[str, int, str]]] = {}
     for view in views:
         for item in view.paper.listings:

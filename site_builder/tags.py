@@ -103,7 +103,7 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
     return tuple(tags)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tagger:
     """Compiled match terms of a taxonomy."""
 

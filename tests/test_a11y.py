@@ -21,24 +21,16 @@ PAGES = {
     "search": "search/?q=diffusion",
 }
 LIGHTHOUSE_PAGES = {**PAGES, "search": "search/"}
-# Known misses owned by others: reported, not hidden. The test xfails while only these remain.
-KNOWN = {
-    ("search", "performance"): "search.js loads and parses the whole index as soon as search/ opens "
-    "(total blocking time 0.5 s, 1.4 s with ?q=): search engineer",
-}
+# Known misses: reported, not hidden. The Lighthouse test xfails while only these remain.
+KNOWN: dict[tuple[str, str], str] = {}
 MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 95}
 
 pytestmark = pytest.mark.browser
 
 
-# search.js renders each result as `li role=option` holding a link: axe's nested-interactive
-# (serious). Owned by the search engineer; remove this marker once results are plain links.
-_SEARCH_RESULTS_XFAIL = pytest.mark.xfail(reason="search.js: link inside role=option (nested-interactive)", strict=True)
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
-    "kind", [*[k for k in PAGES if k != "search"], "search-empty", pytest.param("search", marks=_SEARCH_RESULTS_XFAIL)]
+    "kind", [*[k for k in PAGES if k != "search"], "search-empty", "search"]
 )
 def test_axe_finds_no_serious_violation(site_server: SiteServer, browser: Any, kind: str, scheme: str) -> None:
     """axe-core (WCAG 2.x A/AA and best practices) reports no serious or critical violation."""

@@ -4,33 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-# Shared with the server tests (move to conftest.py once tests/ has one).
+# The server helpers live with the server tests.
 from test_serve import ZEBRA, ZEBRA_URL, Server, make_project, replace_in  # noqa: E402
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 60_000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# `browser` is the session-wide Chromium of conftest.py: one Playwright per process.
 
 
 @pytest.fixture
@@ -46,7 +31,7 @@ def server(project: Path, tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def page(browser: sync_api.Browser, server: Server) -> Iterator[sync_api.Page]:
+def page(browser: Any, server: Server) -> Iterator[sync_api.Page]:
     context = browser.new_context()
     page = context.new_page()
     page.goto(server.url + ZEBRA_URL)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -39,13 +39,14 @@ def read_taxonomy(config: Config) -> tuple[Tag, ...]:
 
 def page_paths(config: Config) -> list[Path]:
     """Return the paper pages, sorted by file name."""
-    if not config.papers_dir.is_dir():
+    folder = config.papers_dir
+    if not folder.is_dir():
         return []
-    with os.scandir(config.papers_dir) as entries:
+    with os.scandir(folder) as entries:
         names = sorted(
             e.name for e in entries if e.name.endswith(".md") and not e.name.startswith(".")
         )
-    return [config.papers_dir / name for name in names]
+    return [folder / name for name in names]
 
 
 def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Paper:
@@ -59,10 +60,12 @@ def read_papers(
     tag_ids: Iterable[str] | None,
     paths: Iterable[Path] | None = None,
     cache: FileCache[Paper] | None = None,
+    changed: Collection[Path] | None = None,
 ) -> list[Paper]:
     """Read every paper page, collecting all problems (including duplicate papers) before failing.
 
-    With a cache, pages whose file did not change since the last read are not parsed again.
+    With a cache, pages whose file did not change since the last read are not parsed again;
+    `changed` (from a file watcher) lists the only files that may have changed.
     """
     known = None if tag_ids is None else frozenset(tag_ids)
     cache = cache if cache is not None else FileCache()
@@ -71,7 +74,10 @@ def read_papers(
     paths = page_paths(config) if paths is None else list(paths)
     for path in paths:
         try:
-            papers.append(cache.get(path, known, partial(read_paper, config, path, known)))
+            check = changed is None or path in changed
+            papers.append(
+                cache.get(path, known, partial(read_paper, config, path, known), check=check)
+            )
         except SiteError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     errors.extend(find_duplicates(papers))

@@ -111,3 +111,38 @@ def render_papers_json(site: Site) -> bytes:
     """
     lines = [_paper_record(view, site.config.base_url) for view in site.papers]
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+def render_data_files(
+    site: Site, page_urls: Sequence[str], feeds: dict[str, tuple[str, bytes]] | None = None
+) -> dict[str, bytes]:
+    """Return the site's feeds, sitemap, robots.txt, papers.json and .nojekyll.
+
+    `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed.
+    """
+    config = site.config
+    cache = feeds if feeds is not None else {}
+    fresh: dict[str, tuple[str, bytes]] = {}
+    lists = [("feed.xml", site.papers, config.title, "")]
+    for tag in site.tags:
+        papers = tuple(site.by_slug[slug] for slug in tag.slugs)
+        lists.append((f"{tag.url}feed.xml", papers, f"{config.title}: {tag.tag.label}", tag.url))
+    files: dict[str, bytes] = {}
+    for url, papers, title, page_url in lists:
+        shown = papers[: config.feed_size]
+        key = repr((config, url, title, page_url, [view.key for view in shown]))
+        cached = cache.get(url)
+        data = (
+            cached[1]
+            if cached and cached[0] == key
+            else render_feed(site, shown, url, title, page_url)
+        )
+        fresh[url] = (key, data)
+        files[url] = data
+    cache.clear()
+    cache.update(fresh)
+    files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
+    files["robots.txt"] = render_robots(site)
+    files["papers.json"] = render_papers_json(site)
+    files[".nojekyll"] = b""
+    return files

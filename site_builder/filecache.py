@@ -24,8 +24,18 @@ class FileCache(Generic[T]):
     entries: dict[Path, tuple[Hashable, T]] = field(default_factory=dict)
     """Path -> (file version and extra key, value)."""
 
-    def get(self, path: Path, extra: Hashable, compute: Callable[[], T]) -> T:
-        """Return the cached value for path, computing it when the file or `extra` changed."""
+    def get(
+        self, path: Path, extra: Hashable, compute: Callable[[], T], *, check: bool = True
+    ) -> T:
+        """Return the cached value for path, computing it when the file or `extra` changed.
+
+        With `check=False` a cached value is trusted without looking at the file (the caller
+        knows from a file watcher that it did not change).
+        """
+        if not check:
+            cached = self.entries.get(path)
+            if cached is not None and cached[0][1] == extra:  # type: ignore[index]
+                return cached[1]
         try:
             key: Hashable = (stat_key(path), extra)
         except OSError:

@@ -96,7 +96,11 @@ def find_related(
     kept = order[rank < POSTINGS_PER_TERM]
     post_term, post_row, post_value = column[kept], row[kept], value[kept]
     post_order = np.argsort(post_term, kind="stable")
-    post_term, post_row, post_value = post_term[post_order], post_row[post_order], post_value[post_order]
+    post_term, post_row, post_value = (
+        post_term[post_order],
+        post_row[post_order],
+        post_value[post_order],
+    )
     post_start = np.searchsorted(post_term, np.arange(len(term_ids)), side="left")
     post_length = np.bincount(post_term, minlength=len(term_ids))
     total = len(texts)
@@ -128,7 +132,8 @@ def find_related(
     for index, found in enumerate(best):
         mine_tags = tag_sets[index]
         ranked_found = sorted(
-            found, key=lambda item: (-(item[0] + TAG_BONUS * len(mine_tags & tag_sets[item[1]])), item[1])
+            found,
+            key=lambda item: (-(item[0] + TAG_BONUS * len(mine_tags & tag_sets[item[1]])), item[1]),
         )
         related.append(tuple(other for _, other in ranked_found[:count]))
     return related

@@ -66,6 +66,10 @@ class RenderCache:
 
     pages: MutableMapping[str, tuple[str, bytes]] = field(default_factory=dict)
     """Output path -> (input key, bytes)."""
+    pages_seen: dict[str, tuple[Page, str]] = field(default_factory=dict)
+    """Output path -> (the Page last planned, its input key)."""
+    shared: str = ""
+    """Templates and site key the keys in pages_seen were computed with."""
     hits: int = 0
     """Pages reused in the last render."""
 
@@ -102,7 +106,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         card = cards.get(key)
         if card is None:
             template = env.get_template(CARD_TEMPLATE)
-            card = cards[key] = Markup(template.render(view=view, page=_CardPage(root), heading=heading))
+            card = cards[key] = Markup(
+                template.render(view=view, page=_CardPage(root), heading=heading)
+            )
         return card
 
     env.globals["paper_card"] = paper_card
@@ -162,7 +168,13 @@ def plan_pages(site: Site) -> Iterator[Page]:
     for tag in site.tags:
         tagged = tuple(site.by_slug[slug] for slug in tag.slugs)
         yield from _paginate(
-            tagged, config.page_size, tag.url, "tag.html", tag.tag.label, tag=tag, feed=f"{tag.url}feed.xml"
+            tagged,
+            config.page_size,
+            tag.url,
+            "tag.html",
+            tag.tag.label,
+            tag=tag,
+            feed=f"{tag.url}feed.xml",
         )
     yield Page(
         path="dates/index.html",
@@ -245,14 +257,25 @@ def plan_renders(
 ) -> tuple[list[tuple[Page, str]], list[int]]:
     """Return every page with its input key, and the indices of those the cache cannot supply."""
     site_key = _site_key(site)
+    shared = f"{templates}\n{site_key}\n"
+    if shared != cache.shared:
+        cache.pages_seen.clear()
     planned = []
     missing = []
     for index, page in enumerate(plan_pages(site)):
-        key = hashlib.sha256(f"{templates}\n{site_key}\n{_page_key(page)}".encode()).hexdigest()
+        seen = cache.pages_seen.get(page.path)
+        # Equal pages mostly hold the very same view objects, so this compares by identity and
+        # spares hashing what every page shows.
+        if seen is not None and seen[0] == page:
+            key = seen[1]
+        else:
+            key = hashlib.sha256(f"{shared}{_page_key(page)}".encode()).hexdigest()
         cached = cache.pages.get(page.path)
         if not (cached and cached[0] == key):
             missing.append(index)
         planned.append((page, key))
+    cache.shared = shared
+    cache.pages_seen = {page.path: (page, key) for page, key in planned}
     return planned, missing
 
 

@@ -18,13 +18,17 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
+
+from site_builder.latex import to_html, to_plain_text
+from site_builder.models import Paper, Tag
+from site_builder.site import paper_order
 
 INDEX_PATH = "search/index.js"
 DOCS_PATH = "search/docs.js"
@@ -408,3 +412,26 @@ def build_search_files(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
         INDEX_PATH: _script("index", build_index_data(docs)),
         DOCS_PATH: _script("docs", build_docs_data(docs)),
     }
+
+
+def search_docs(
+    papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]], taxonomy: Sequence[Tag]
+) -> list[SearchDoc]:
+    """Return the search documents of the papers, in the site's order (newest listing first)."""
+    labels = {tag.id: tag.label for tag in taxonomy}
+    docs = []
+    for paper in sorted(papers, key=paper_order):
+        tag_ids = tuple(tag for tag in paper_tags[paper.id] if tag in labels)
+        dates = paper.dates
+        docs.append(
+            SearchDoc(
+                url=f"papers/{paper.slug}/",
+                title=to_plain_text(paper.title),
+                title_html=to_html(paper.title),
+                tags=tuple(labels[tag] for tag in tag_ids),
+                tag_ids=tag_ids,
+                date=dates[-1] if dates else "",
+                abstract=to_plain_text(paper.abstract),
+            )
+        )
+    return docs

@@ -156,8 +156,8 @@ class _BuildLoop:
             written = result.imported.written
             self.tracker.remember([self.config.papers_dir.parent, self.config.papers_dir, *written])
         # Fork workers only for the first build: later the HTTP and event-stream threads run,
-        # and forking a process whose threads may hold locks is not safe.
-        self.state.parallel = False
+        # and forking a process whose threads may hold locks is not safe; a fork server is.
+        self.state.start_method = "forkserver"
         if not changed:
             log.info("%s", result.summary())
             self.broadcaster.built(css_only=False)
@@ -175,15 +175,26 @@ class _BuildLoop:
         run_import = not self.ok or any(
             path.is_relative_to(sources) or path == self.root / CONFIG_FILE for path in changed
         )
+        hint = self._changed_files(changed)
         try:
-            return build_site(self.config, self.state, run_import=run_import)
+            return build_site(self.config, self.state, run_import=run_import, changed=hint)
         except SiteError as exc:
             culprits = _error_paths(exc, self.root) & set(changed)
             if not culprits or self.stop.wait(RETRY_SECONDS):
                 raise
             if not self.tracker.real_changes(culprits):
                 raise  # the file is as the build read it: a retry would fail the same way
-        return build_site(self.config, self.state, run_import=run_import)
+        return build_site(self.config, self.state, run_import=run_import, changed=hint)
+
+    def _changed_files(self, changed: list[Path]) -> set[Path] | None:
+        """Return the changed files for the build to trust, or None to make it look at all.
+
+        Only a burst of plain file events after a good build is precise enough: a folder event
+        (a checkout, a moved folder) or a failed build means every file is looked at again.
+        """
+        if not self.ok or not changed or any(path.is_dir() for path in changed):
+            return None
+        return {path.resolve() for path in changed}
 
     def _describe(self, changed: list[Path]) -> str:
         shown = [path.relative_to(self.root).as_posix() for path in changed[:3]]

@@ -1,4 +1,5 @@
 """Live reload as a reader sees it: real Chromium on a page served by `site-builder serve`."""
+# ruff: noqa: F811 -- the `project` and `server` fixtures come from test_serve
 
 from __future__ import annotations
 
@@ -11,23 +12,18 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api")
 
 # The server helpers live with the server tests.
-from test_serve import ZEBRA, ZEBRA_URL, Server, make_project, replace_in  # noqa: E402
+from test_serve import (  # noqa: E402
+    ZEBRA,
+    ZEBRA_URL,
+    Server,
+    project,  # noqa: F401 -- pytest fixture
+    replace_in,
+    server,  # noqa: F401 -- pytest fixture
+)
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 60_000
 # `browser` is the session-wide Chromium of conftest.py: one Playwright per process.
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "project")
-
-
-@pytest.fixture
-def server(project: Path, tmp_path: Path) -> Iterator[Server]:
-    running = Server.start(project, tmp_path / "tmp")
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from helpers import write_files
 
 from site_builder.livereload import EVENTS_PATH, SCRIPT_PATH, Message, inject, resolve_url_path
 from site_builder.watch import ChangeTracker, is_ignored
@@ -54,17 +55,6 @@ We film sea otters cracking shells in three aquariums and in the wild. Captive o
 """
 ZEBRA = "content/papers/zebrafish-navigation-with-sparse-rewards.md"
 ZEBRA_URL = "papers/zebrafish-navigation-with-sparse-rewards/"
-
-
-def write_files(root: Path, files: dict[str, str | bytes]) -> None:
-    """Write each {relative path: text or bytes} under root."""
-    for relative, data in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
 
 
 def make_project(root: Path) -> Path:

@@ -1,0 +1,38 @@
+"""Related papers from text: the most similar papers come first, deterministically."""
+
+from __future__ import annotations
+
+from site_builder.related import find_related
+
+TEXTS = [
+    ("Diffusion models for image generation", "Denoising diffusion models generate images by reversing a noising process with score networks."),
+    ("Faster sampling of diffusion models", "We accelerate denoising diffusion sampling of images with fewer score network evaluations."),
+    ("Graph neural networks for molecules", "Message passing graph neural networks predict molecular properties from atoms and bonds."),
+    ("Equivariant graph networks", "Equivariant message passing on molecular graphs respects rotations of atoms."),
+    ("Mixture of experts routing", "Sparse mixture of experts layers route tokens to a few experts for efficient language models."),
+    ("Load balancing in mixture of experts", "Routing tokens evenly across experts improves sparse language models."),
+]
+
+
+def test_most_similar_papers_come_first() -> None:
+    related = find_related(TEXTS, [()] * len(TEXTS), 1)
+    assert related == [(1,), (0,), (3,), (2,), (5,), (4,)]
+
+
+def test_shared_tags_break_near_ties_and_self_is_never_related() -> None:
+    tags = [("diffusion",), ("diffusion",), ("graphs",), ("graphs",), ("moe",), ("moe",)]
+    related = find_related(TEXTS, tags, 3)
+    for index, found in enumerate(related):
+        assert index not in found
+        assert len(set(found)) == len(found)
+    assert related[0][0] == 1
+
+
+def test_result_is_deterministic() -> None:
+    assert find_related(TEXTS, [()] * 6, 3) == find_related(list(TEXTS), [()] * 6, 3)
+
+
+def test_degenerate_inputs() -> None:
+    assert find_related(TEXTS, [()] * 6, 0) == [()] * 6
+    assert find_related(TEXTS[:1], [()], 3) == [()]
+    assert find_related([("", ""), ("", "")], [(), ()], 3) == [(), ()]

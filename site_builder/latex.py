@@ -26,6 +26,8 @@ _FONT_RE = re.compile(
     r"operatorname|mbox)\s*\{([^{}]*)\}"
 )
 _SPACE_RE = re.compile(r"\s+")
+_TRAILING_WORD_RE = re.compile(r"[^\s]+$")
+_LEADING_WORD_RE = re.compile(r"^[^\s]+")
 
 
 @lru_cache(maxsize=1)
@@ -147,12 +149,34 @@ def math_to_mathml(latex: str) -> str:
 
 
 def to_html(text: str) -> str:
-    """Return text as escaped HTML with `$...$` rendered as MathML (for titles)."""
-    parts = [
-        math_to_mathml(piece.strip("$")) if is_math else html.escape(piece, quote=False)
-        for is_math, piece in split_math(text)
-    ]
-    return "".join(parts)
+    """Return text as escaped HTML with `$...$` rendered as MathML (for titles).
+
+    Math and the letters glued to it (`$f$-Divergence`) form one word: a line never breaks
+    between them, as browsers otherwise may around a `<math>` element.
+    """
+    out: list[str] = []
+    glued = False  # the last thing written is a math word still open for glued text
+    for is_math, piece in split_math(text):
+        if is_math:
+            word = math_to_mathml(piece.strip("$"))
+            head = _TRAILING_WORD_RE.search(out[-1]) if out and not glued else None
+            if glued:
+                out[-1] = out[-1].removesuffix("</span>") + word + "</span>"
+            elif head and head.group(0):
+                out[-1] = out[-1][: head.start()] + f'<span class="math-word">{head.group(0)}{word}</span>'
+            else:
+                out.append(f'<span class="math-word">{word}</span>')
+            glued = True
+            continue
+        escaped = html.escape(piece, quote=False)
+        tail = _LEADING_WORD_RE.match(escaped) if glued else None
+        if tail and tail.group(0):
+            out[-1] = out[-1].removesuffix("</span>") + tail.group(0) + "</span>"
+            escaped = escaped[tail.end() :]
+        glued = glued and not escaped
+        if escaped:
+            out.append(escaped)
+    return "".join(out)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.latex import fold, normalise_text, split_math, to_plain_text
+from site_builder.latex import fold, normalise_text, split_math, to_html, to_plain_text
 
 # (LaTeX as pasted, title text, abstract Markdown), side by side.
 NORMALISE_CASES = {
@@ -118,3 +118,11 @@ def test_fold_tells_different_titles_apart(one: str, other: str) -> None:
 
 def test_fold_of_a_title_without_letters_is_not_empty() -> None:
     assert fold("🚀 🚀") == "🚀🚀"
+
+
+def test_math_and_glued_letters_wrap_as_one_word() -> None:
+    html = to_html("Models with $f$-Divergence Matching")
+    assert html.startswith('Models with <span class="math-word"><math')
+    assert html.endswith("</math>-Divergence</span> Matching")
+    assert to_html("a $x$ b").count('class="math-word"') == 1
+    assert to_html("<b>$x$</b>").startswith('<span class="math-word">&lt;b&gt;<math')

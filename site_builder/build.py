@@ -250,13 +250,19 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _build_site(
+@_no_cycle_collection()
+def build_site(
     config: Config,
     state: BuildState | None = None,
     *,
     run_import: bool = True,
     changed: Collection[Path] | None = None,
 ) -> BuildResult:
+    """Import new listings, read the content, render the site and swap it into config.out_dir.
+
+    `changed`, from a file watcher, names the only input files that may have changed since the
+    last build with this state: other paper pages are not even looked at again.
+    """
     progress = _Progress()
     output_dir_is_safe(config, config.out_dir)
     state = state if state is not None else BuildState()
@@ -326,22 +332,6 @@ def _build_site(
         seconds=time.perf_counter() - progress.started,
         imported=report,
     )
-
-
-def build_site(
-    config: Config,
-    state: BuildState | None = None,
-    *,
-    run_import: bool = True,
-    changed: Collection[Path] | None = None,
-) -> BuildResult:
-    """Import new listings, read the content, render the site and swap it into config.out_dir.
-
-    `changed`, from a file watcher, names the only input files that may have changed since the
-    last build with this state: other paper pages are not even looked at again.
-    """
-    with _no_cycle_collection():
-        return _build_site(config, state, run_import=run_import, changed=changed)
 
 
 def output_dir_is_safe(config: Config, out_dir: Path) -> None:

@@ -286,7 +286,7 @@ def test_docs_data_rows() -> None:
     first, second = data["docs"]
     assert first[:5] == ["papers/a/", "Plain <b>", 0, "2025-03-01", [0]]
     assert first[5].endswith("\u2026") and len(first[5]) <= 181
-    assert second[2].startswith("The <math") and second[5] == "Short."
+    assert second[2].startswith('The <span class="math-word"><math') and second[5] == "Short."
 
 
 def test_empty_site_has_search_files() -> None:

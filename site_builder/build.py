@@ -10,7 +10,7 @@ import logging
 import multiprocessing as mp
 import os
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +60,10 @@ class BuildState:
     """Parsed paper pages by file version."""
     listings: FileCache[ParsedListing] = field(default_factory=FileCache)
     """Parsed listing dumps by file version."""
+    taxonomy: tuple[Tag, ...] = ()
+    """The taxonomy the tags in `tagged` were matched with."""
+    tagged: dict[str, tuple[Paper, tuple[str, ...], bytes]] = field(default_factory=dict)
+    """Paper id -> (the Paper object, its tags, a hash of its text and tags)."""
     text_key: str = ""
     """Key of the text that related papers and the search data of the last build came from."""
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -74,6 +78,8 @@ class BuildState:
     """The Site of the last build: its paper views are reused for unchanged papers."""
     feeds: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Atom feeds by URL: (key of what they show, bytes)."""
+    records: dict[str, str] = field(default_factory=dict)
+    """papers.json lines by paper view key."""
     start_method: str | None = "fork"
     """How large builds start worker processes: "fork" (fastest: inputs are inherited),
     "forkserver" (safe once the process runs threads, as the dev server does: inputs are
@@ -179,7 +185,7 @@ def render_site(
         ) as pool:
             chunks = _chunks(missing, workers * 4)
             futures = [pool.submit(_worker_render, chunk) for chunk in chunks]
-            files = render_data_files(site, page_urls, state.feeds)
+            files = render_data_files(site, page_urls, state.feeds, state.records)
             rendered = {
                 index: data
                 for chunk, future in zip(chunks, futures, strict=True)
@@ -187,7 +193,7 @@ def render_site(
             }
     else:
         rendered = dict(zip(missing, render_indexed(site, env, missing), strict=True))
-        files = render_data_files(site, page_urls, state.feeds)
+        files = render_data_files(site, page_urls, state.feeds, state.records)
     files.update(collect_pages(planned, rendered, state.render))
     if search is not None:
         state.search_files = search.result()
@@ -196,18 +202,29 @@ def render_site(
     return files
 
 
-def _text_key(
-    papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]], taxonomy: Sequence[Tag]
-) -> str:
-    """Hash what related papers and the search data depend on: titles, abstracts, dates, tags."""
+def _tag_and_key(
+    papers: Sequence[Paper], taxonomy: tuple[Tag, ...], state: BuildState
+) -> tuple[dict[str, tuple[str, ...]], str]:
+    """Return each paper's tags, and a hash of what related papers and search depend on.
+
+    Both are reused for the very same Paper objects as the last build (a file cache hands back
+    the same object while its file is unchanged), so a rebuild after one edit redoes one paper.
+    """
+    if taxonomy != state.taxonomy:
+        state.tagged = {}
+        state.taxonomy = taxonomy
+    fresh = [p for p in papers if (p.id not in state.tagged or state.tagged[p.id][0] is not p)]
+    for paper, tags in zip(fresh, tag_papers(fresh, taxonomy).values(), strict=True):
+        text = repr((paper.slug, paper.title, paper.abstract, paper.dates, tags))
+        state.tagged[paper.id] = (paper, tags, hashlib.sha256(text.encode("utf-8")).digest())
+    ids = {paper.id for paper in papers}
+    for gone in [key for key in state.tagged if key not in ids]:
+        del state.tagged[gone]
+    paper_tags = {paper.id: state.tagged[paper.id][1] for paper in papers}
     digest = hashlib.sha256(repr([(t.id, t.label) for t in taxonomy]).encode("utf-8"))
     for paper in sorted(papers, key=lambda p: p.slug):
-        digest.update(
-            repr(
-                (paper.slug, paper.title, paper.abstract, paper.dates, paper_tags[paper.id])
-            ).encode("utf-8")
-        )
-    return digest.hexdigest()
+        digest.update(state.tagged[paper.id][2])
+    return paper_tags, digest.hexdigest()
 
 
 def build_if_changed(config: Config) -> BuildResult | None:
@@ -281,9 +298,9 @@ def build_site(
     papers = read_papers(config, tag_ids, cache=state.pages, changed=changed)
     progress.loud = len(papers) >= LOUD_PAPERS
     progress.stage("read", f"{len(papers)} papers")
-    paper_tags = tag_papers(papers, taxonomy)
+    paper_tags, text_key = _tag_and_key(papers, tuple(taxonomy), state)
     progress.stage("tags")
-    text_key = f"{_text_key(papers, paper_tags, taxonomy)}:{config.related}"
+    text_key = f"{text_key}:{config.related}"
     stale = text_key != state.text_key
     with contextlib.ExitStack() as stack:
         # Related papers and the search index need no rendered Markdown and change only with the

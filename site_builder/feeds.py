@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from feedgen.feed import FeedGenerator
@@ -82,9 +81,8 @@ def inert_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-@lru_cache(maxsize=1 << 16)
 def _paper_record(view: PaperView, base_url: str) -> str:
-    """Return one paper's papers.json line (cached: a rebuild re-encodes only changed papers)."""
+    """Return one paper's papers.json line."""
     url = f"{base_url}{view.url}" if base_url else view.url
     return inert_json(
         {
@@ -104,17 +102,33 @@ def _paper_record(view: PaperView, base_url: str) -> str:
     )
 
 
-def render_papers_json(site: Site) -> bytes:
+def render_papers_json(site: Site, records: dict[str, str] | None = None) -> bytes:
     """Return papers.json: every paper with slug, URL, title, dates, tags, code links and abstract.
 
-    One record per line: readable and diff-friendly.
+    One record per line: readable and diff-friendly. `records` keeps each line by its paper's
+    view key, so a rebuild re-encodes only the papers that changed.
     """
-    lines = [_paper_record(view, site.config.base_url) for view in site.papers]
+    cache = records if records is not None else {}
+    base_url = site.config.base_url
+    lines = []
+    for view in site.papers:
+        key = f"{view.key}:{base_url}"
+        line = cache.get(key)
+        if line is None:
+            line = cache[key] = _paper_record(view, base_url)
+        lines.append(line)
+    if len(cache) > 2 * len(lines):
+        kept = {f"{view.key}:{base_url}" for view in site.papers}
+        for key in [key for key in cache if key not in kept]:
+            del cache[key]
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
 
 
 def render_data_files(
-    site: Site, page_urls: Sequence[str], feeds: dict[str, tuple[str, bytes]] | None = None
+    site: Site,
+    page_urls: Sequence[str],
+    feeds: dict[str, tuple[str, bytes]] | None = None,
+    records: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Return the site's feeds, sitemap, robots.txt, papers.json and .nojekyll.
 
@@ -143,6 +157,6 @@ def render_data_files(
     cache.update(fresh)
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
-    files["papers.json"] = render_papers_json(site)
+    files["papers.json"] = render_papers_json(site, records)
     files[".nojekyll"] = b""
     return files

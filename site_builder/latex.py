@@ -163,7 +163,10 @@ def to_html(text: str) -> str:
             if glued:
                 out[-1] = out[-1].removesuffix("</span>") + word + "</span>"
             elif head and head.group(0):
-                out[-1] = out[-1][: head.start()] + f'<span class="math-word">{head.group(0)}{word}</span>'
+                out[-1] = (
+                    out[-1][: head.start()]
+                    + f'<span class="math-word">{head.group(0)}{word}</span>'
+                )
             else:
                 out.append(f'<span class="math-word">{word}</span>')
             glued = True

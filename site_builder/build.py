@@ -122,7 +122,6 @@ _worker: dict[str, Any] = {}
 
 def _start_worker(**inputs: Any) -> None:
     _worker.update(inputs)
-
     if "templates_dir" in inputs:
         _worker["env"] = make_environment(inputs["templates_dir"])
 

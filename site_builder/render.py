@@ -303,16 +303,6 @@ def collect_pages(
     return output
 
 
-def render_pages(
-    site: Site, env: jinja2.Environment, templates: str, cache: RenderCache | None = None
-) -> dict[str, bytes]:
-    """Render every page in this process; with a cache, reuse pages whose inputs did not change."""
-    cache = cache if cache is not None else RenderCache()
-    planned, missing = plan_renders(site, templates, cache)
-    rendered = dict(zip(missing, (_render(env, planned[i][0], site) for i in missing), strict=True))
-    return collect_pages(planned, rendered, cache)
-
-
 def _render(env: jinja2.Environment, page: Page, site: Site) -> bytes:
     try:
         template = env.get_template(page.template)

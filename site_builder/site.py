@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from site_builder.config import Config
 from site_builder.latex import to_html, to_plain_text
@@ -109,13 +108,6 @@ def _paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
     )
 
 
-@lru_cache(maxsize=2)
-def _related(
-    texts: tuple[tuple[str, str], ...], tags: tuple[tuple[str, ...], ...], count: int
-) -> list[tuple[int, ...]]:
-    return find_related(texts, tags, count)
-
-
 def newest_first_key(date: str | None, title_text: str, slug: str) -> tuple[int, str, str, str]:
     """Sort key: dated papers newest first, then undated; ties by title, then slug."""
     day = date or ""
@@ -139,7 +131,7 @@ def find_related_slugs(
 ) -> dict[str, tuple[str, ...]]:
     """Return the slugs of each paper's related papers, by slug (papers taken in slug order)."""
     ordered = sorted(papers, key=lambda paper: paper.slug)
-    found = _related(
+    found = find_related(
         tuple((to_plain_text(p.title), to_plain_text(p.abstract)) for p in ordered),
         tuple(tuple(paper_tags.get(p.id, ())) for p in ordered),
         count,

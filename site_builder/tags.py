@@ -128,7 +128,6 @@ def build_tagger(tags: Sequence[Tag]) -> Tagger:
     return Tagger(tuple(patterns))
 
 
-@lru_cache(maxsize=1 << 16)
 def match_tags(tagger: Tagger, title: str, abstract: str) -> tuple[str, ...]:
     """Return the ids of tags whose terms occur enough in the title and abstract."""
     folded_title, folded_abstract = fold_words(title), fold_words(abstract)

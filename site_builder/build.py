@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -24,7 +25,13 @@ from site_builder.content import read_papers, read_taxonomy
 from site_builder.errors import SiteError
 from site_builder.feeds import render_data_files
 from site_builder.filecache import FileCache
-from site_builder.ingest import ImportReport, import_sources
+from site_builder.ingest import (
+    ImportReport,
+    apply_import,
+    plan_import,
+    remember_pages,
+    write_pages,
+)
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
 from site_builder.output import sync_site, write_site
@@ -33,11 +40,19 @@ from site_builder.render import (
     collect_pages,
     make_environment,
     plan_renders,
+    render_ahead,
     render_indexed,
     templates_key,
 )
 from site_builder.search import build_search_files, search_docs
-from site_builder.site import Site, assemble_site, find_related_slugs
+from site_builder.site import (
+    RelatedCandidates,
+    Site,
+    assemble_site,
+    paper_texts,
+    pick_related,
+    related_candidates,
+)
 from site_builder.stamp import input_stamp, read_stamp, write_stamp
 from site_builder.tags import tag_papers
 
@@ -62,8 +77,10 @@ class BuildState:
     """Parsed listing dumps by file version."""
     taxonomy: tuple[Tag, ...] = ()
     """The taxonomy the tags in `tagged` were matched with."""
-    tagged: dict[str, tuple[Paper, tuple[str, ...], bytes]] = field(default_factory=dict)
-    """Paper id -> (the Paper object, its tags, a hash of its text and tags)."""
+    tagged: dict[str, tuple[Paper, tuple[str, ...]]] = field(default_factory=dict)
+    """Paper id -> (the Paper object, its tags)."""
+    text_hashes: dict[str, tuple[Paper, bytes]] = field(default_factory=dict)
+    """Paper id -> (the Paper object, a hash of what search and related papers use of it)."""
     text_key: str = ""
     """Key of the text that related papers and the search data of the last build came from."""
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -130,12 +147,23 @@ def _worker_render(indices: list[int]) -> list[bytes]:
     return render_indexed(_worker["site"], _worker["env"], indices)
 
 
+def _worker_write_pages() -> None:
+    write_pages(_worker["plan"])
+
+
+def _worker_tags() -> dict[str, tuple[str, ...]]:
+    tags = _worker["tags"] = tag_papers(_worker["papers"], _worker["taxonomy"])
+    return tags
+
+
 def _worker_search() -> dict[str, bytes]:
-    return build_search_files(search_docs(_worker["papers"], _worker["tags"], _worker["taxonomy"]))
+    papers, taxonomy = _worker["papers"], _worker["taxonomy"]
+    tags = _worker["tags"] if _worker["tags"] is not None else tag_papers(papers, taxonomy)
+    return build_search_files(search_docs(papers, tags, taxonomy))
 
 
-def _worker_related(count: int) -> dict[str, tuple[str, ...]]:
-    return find_related_slugs(_worker["papers"], _worker["tags"], count)
+def _worker_related(count: int) -> RelatedCandidates:
+    return related_candidates(_worker["papers"], count)
 
 
 def _fork_pool(method: str, workers: int, **inputs: Any) -> ProcessPoolExecutor:
@@ -162,22 +190,28 @@ def _workers(state: BuildState, amount: int) -> int:
     return cores if amount >= PARALLEL_PAGES else 0
 
 
+def _environment(config: Config, state: BuildState) -> tuple[str, jinja2.Environment]:
+    """Return the templates key and the Jinja2 environment, compiled again only after an edit."""
+    templates = templates_key(config.templates_dir)
+    if state.environment is None or state.environment[0] != templates:
+        state.environment = (templates, make_environment(config.templates_dir))
+    return state.environment
+
+
 def render_site(
     config: Config, site: Site, state: BuildState, search: Future[dict[str, bytes]] | None
 ) -> dict[str, bytes]:
     """Return every output file of the site: pages, feeds, data, search and assets.
 
-    `search` is the search data being built in a worker, or None to build it here if the
-    documents changed. Many pages to render are split between forked workers while this
-    process writes the feeds; a few (a dev-server rebuild) are rendered in-process.
+    `search` is the search data being built in a worker, or None when it is already in `state`.
+    Many pages to render are split between forked workers while this process writes the feeds,
+    unless a worker is busy with the search data; a few (a dev-server rebuild) are rendered
+    in-process.
     """
-    templates = templates_key(config.templates_dir)
-    if state.environment is None or state.environment[0] != templates:
-        state.environment = (templates, make_environment(config.templates_dir))
-    env = state.environment[1]
+    templates, env = _environment(config, state)
     planned, missing = plan_renders(site, templates, state.render)
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
-    workers = _workers(state, len(missing))
+    workers = _workers(state, len(missing)) if search is None or search.done() else 0
     if workers:
         with _fork_pool(
             state.start_method or "fork", workers, site=site, templates_dir=config.templates_dir
@@ -201,29 +235,59 @@ def render_site(
     return files
 
 
-def _tag_and_key(
+def _tags(
     papers: Sequence[Paper], taxonomy: tuple[Tag, ...], state: BuildState
-) -> tuple[dict[str, tuple[str, ...]], str]:
-    """Return each paper's tags, and a hash of what related papers and search depend on.
-
-    Both are reused for the very same Paper objects as the last build (a file cache hands back
-    the same object while its file is unchanged), so a rebuild after one edit redoes one paper.
-    """
+) -> dict[str, tuple[str, ...]]:
+    """Return each paper's tags, reused for the very same Paper objects as the last build (a
+    file cache hands back the same object while its file is unchanged)."""
     if taxonomy != state.taxonomy:
         state.tagged = {}
         state.taxonomy = taxonomy
     fresh = [p for p in papers if (p.id not in state.tagged or state.tagged[p.id][0] is not p)]
     for paper, tags in zip(fresh, tag_papers(fresh, taxonomy).values(), strict=True):
-        text = repr((paper.slug, paper.title, paper.abstract, paper.dates, tags))
-        state.tagged[paper.id] = (paper, tags, hashlib.sha256(text.encode("utf-8")).digest())
-    ids = {paper.id for paper in papers}
-    for gone in [key for key in state.tagged if key not in ids]:
-        del state.tagged[gone]
-    paper_tags = {paper.id: state.tagged[paper.id][1] for paper in papers}
-    digest = hashlib.sha256(repr([(t.id, t.label) for t in taxonomy]).encode("utf-8"))
+        state.tagged[paper.id] = (paper, tags)
+    _forget_gone(state.tagged, papers)
+    return {paper.id: state.tagged[paper.id][1] for paper in papers}
+
+
+def _remember_tags(
+    papers: Sequence[Paper],
+    taxonomy: tuple[Tag, ...],
+    tags: dict[str, tuple[str, ...]],
+    state: BuildState,
+) -> dict[str, tuple[str, ...]]:
+    """Keep tags found by a worker for the next build, as _tags would have; return them."""
+    state.taxonomy = taxonomy
+    state.tagged = {paper.id: (paper, tags[paper.id]) for paper in papers}
+    return tags
+
+
+def _text_key(
+    papers: Sequence[Paper], taxonomy: Sequence[Tag], config: Config, state: BuildState
+) -> str:
+    """Return a hash of all that related papers and the search data depend on: each paper's
+    text, dates and tag edits, the taxonomy's tags and terms, and the related-papers count."""
+    digest = hashlib.sha256(
+        repr(([(t.id, t.label, t.match) for t in taxonomy], config.related)).encode("utf-8")
+    )
+    hashes = state.text_hashes
     for paper in sorted(papers, key=lambda p: p.slug):
-        digest.update(state.tagged[paper.id][2])
-    return paper_tags, digest.hexdigest()
+        cached = hashes.get(paper.id)
+        if cached is None or cached[0] is not paper:
+            text = repr(
+                (paper.slug, paper.title, paper.abstract, paper.dates, paper.tags, paper.remove_tags)
+            )
+            cached = hashes[paper.id] = (paper, hashlib.sha256(text.encode("utf-8")).digest())
+        digest.update(cached[1])
+    _forget_gone(hashes, papers)
+    return digest.hexdigest()
+
+
+def _forget_gone(cache: dict[str, Any], papers: Sequence[Paper]) -> None:
+    if len(cache) != len(papers):
+        ids = {paper.id for paper in papers}
+        for gone in [key for key in cache if key not in ids]:
+            del cache[gone]
 
 
 def build_if_changed(config: Config) -> BuildResult | None:
@@ -285,54 +349,104 @@ def build_site(
     taxonomy = read_taxonomy(config)
     tag_ids = [tag.id for tag in taxonomy]
     report = None
-    if run_import:
-        report = import_sources(config, tag_ids=tag_ids, pages=state.pages, listings=state.listings)
-        for warning in report.warnings:
-            log.warning("warning: %s", warning)
-        if report.new or report.updated:
-            log.info("%s", report.summary())
-        progress.stage("import")
-    if report is not None and changed is not None:
-        changed = {*changed, *report.written}
-    papers = read_papers(config, tag_ids, cache=state.pages, changed=changed)
-    progress.loud = len(papers) >= LOUD_PAPERS
-    progress.stage("read", f"{len(papers)} papers")
-    paper_tags, text_key = _tag_and_key(papers, tuple(taxonomy), state)
-    progress.stage("tags")
-    text_key = f"{text_key}:{config.related}"
-    stale = text_key != state.text_key
     with contextlib.ExitStack() as stack:
-        # Related papers and the search index need no rendered Markdown and change only with the
-        # papers' text: with enough papers they are computed in workers while this process
-        # renders every paper's view.
-        search: Future[dict[str, bytes]] | None = None
-        related: Future[dict[str, tuple[str, ...]]] | None = None
+        page_writes: Future[None] | None = None
+        if run_import:
+            plan = plan_import(
+                config,
+                tag_ids=tag_ids,
+                pages=state.pages,
+                listings=state.listings,
+                changed=changed,
+            )
+            report = plan.report
+            for warning in report.warnings:
+                log.warning("warning: %s", warning)
+            if report.new or report.updated:
+                log.info("%s", report.summary())
+            papers = list(plan.papers)
+            if _workers(state, len(plan.writes)):
+                # Many new pages (a first build) are written by a worker process while the site
+                # is built from them in memory (a thread would wait on this one for the GIL).
+                writer = stack.enter_context(
+                    _fork_pool(state.start_method or "fork", 1, plan=plan)
+                )
+                page_writes = writer.submit(_worker_write_pages)
+            else:
+                apply_import(plan, state.pages)
+        else:
+            papers = read_papers(config, tag_ids, cache=state.pages, changed=changed)
+        progress.loud = len(papers) >= LOUD_PAPERS
+        progress.stage("read", f"{len(papers)} papers")
+        text_key = _text_key(papers, taxonomy, config, state)
+        stale = text_key != state.text_key
+        # Related papers and the search data need no rendered Markdown and change only with the
+        # papers' text: with enough papers a worker computes them (and tags the papers first)
+        # while this process renders the papers' text and then the pages that do not show
+        # related papers. Tags already known (a dev-server rebuild) are handed to two workers.
+        known_tags = None
+        if stale and len(papers) - len(state.tagged) < PARALLEL_PAGES:
+            known_tags = _tags(papers, tuple(taxonomy), state)
         workers = _workers(state, len(papers)) if stale else 0
+        tagging: Future[dict[str, tuple[str, ...]]] | None = None
+        related: Future[RelatedCandidates] | None = None
+        search: Future[dict[str, bytes]] | None = None
         if workers:
             pool = stack.enter_context(
                 _fork_pool(
                     state.start_method or "fork",
-                    2,
+                    2 if known_tags is not None else 1,
                     papers=papers,
-                    tags=paper_tags,
                     taxonomy=taxonomy,
+                    tags=known_tags,
                 )
             )
+            if known_tags is None:
+                tagging = pool.submit(_worker_tags)
             related = pool.submit(_worker_related, config.related)
             search = pool.submit(_worker_search)
-        elif stale:
-            state.related = find_related_slugs(papers, paper_tags, config.related)
-            state.search_files = build_search_files(search_docs(papers, paper_tags, taxonomy))
-        if related is not None:
-            state.related = related.result()
+        texts = paper_texts(papers, state.site)
+        progress.stage("texts", "titles, abstracts and notes rendered")
+        if known_tags is not None:
+            paper_tags = known_tags
+        elif tagging is not None:
+            paper_tags = _remember_tags(papers, tuple(taxonomy), tagging.result(), state)
+        else:
+            paper_tags = _tags(papers, tuple(taxonomy), state)
+        progress.stage("tags")
         site = assemble_site(
-            config, taxonomy, papers, paper_tags, state.related, previous=state.site
+            config,
+            taxonomy,
+            papers,
+            paper_tags,
+            {} if stale else state.related,
+            previous=state.site,
+            texts=texts,
         )
+        progress.stage("assemble", "views")
+        if related is not None and not related.done():
+            templates, env = _environment(config, state)
+            ahead = render_ahead(site, env, templates, state.render)
+            progress.stage("ahead", f"{ahead} pages without related papers")
+        if stale:
+            candidates = (
+                related.result()
+                if related is not None
+                else related_candidates(papers, config.related)
+            )
+            state.related = pick_related(candidates, paper_tags, config.related)
+            if search is None:
+                state.search_files = build_search_files(search_docs(papers, paper_tags, taxonomy))
+            site = dataclasses.replace(site, related=state.related)
+            progress.stage("related")
         state.site = site
-        progress.stage("assemble", "views and related papers")
         files = render_site(config, site, state, search)
         state.text_key = text_key
         progress.stage("render", f"{len(files)} files")
+        if page_writes is not None:
+            page_writes.result()
+            remember_pages(plan, state.pages)
+            progress.stage("pages", f"{len(plan.writes)} page files written")
     if state.written and config.out_dir.is_dir():
         rewritten = sync_site(config.out_dir, files, state.written)
     else:

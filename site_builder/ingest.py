@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,6 +22,7 @@ from site_builder.pages import (
     merge_page,
     missing_listings,
     new_page_paper,
+    parse_page,
     render_new_page,
     slug_for,
 )
@@ -52,6 +53,22 @@ class ImportReport:
             f"imported: {len(self.new)} new, {len(self.updated)} updated, "
             f"{self.unchanged} unchanged, {len(self.warnings)} warnings"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import writes, and the papers as they will read once it is written."""
+
+    report: ImportReport
+    """What the import does."""
+    writes: Mapping[Path, str]
+    """Page files to write (new and updated) -> their text."""
+    created: Mapping[Path, Paper]
+    """New page files -> their Paper."""
+    known: frozenset[str] | None
+    """Tag ids the papers were checked against."""
+    papers: tuple[Paper, ...]
+    """Every paper page after the import, in file name order (as read_papers returns them)."""
 
 
 def source_paths(config: Config) -> list[Path]:
@@ -92,24 +109,28 @@ def read_entries(
     return entries, warnings
 
 
-def import_sources(
+def plan_import(
     config: Config,
     paths: Iterable[Path] | None = None,
     *,
     tag_ids: Iterable[str] | None = None,
     pages: FileCache[Paper] | None = None,
     listings: FileCache[ParsedListing] | None = None,
-) -> ImportReport:
-    """Create pages for new papers and merge new listings into existing pages.
+    changed: Collection[Path] | None = None,
+) -> ImportPlan:
+    """Read the dumps and the pages, and return what importing them writes, without writing.
 
-    Reads everything and plans every write before writing anything, so an error in any dump or
-    page leaves content/papers/ untouched.
+    Every dump and page is read and every write planned first, so an error in any of them
+    leaves content/papers/ untouched. `changed` is a file watcher's hint for reading the pages
+    (see read_papers).
     """
     paths = source_paths(config) if paths is None else list(paths)
     entries, warnings = read_entries(config, paths, listings)
     imported = merge_entries(entries)
     known = None if tag_ids is None else frozenset(tag_ids)
-    existing = {paper.id: paper for paper in read_papers(config, known, cache=pages)}
+    existing_papers = read_papers(config, known, cache=pages, changed=changed)
+    existing = {paper.id: paper for paper in existing_papers}
+    final = {paper.where.path: paper for paper in existing_papers}
     page_files = {path.stem: path for path in page_paths(config)}
     new_papers = [paper for paper in imported if paper.id not in existing]
     slugs = assign_slugs(
@@ -120,27 +141,28 @@ def import_sources(
         taken=page_files,
     )
     writes: dict[Path, str] = {}
+    created: dict[Path, Paper] = {}
     updated: list[str] = []
     unchanged = 0
     for paper in imported:
         current = existing.get(paper.id)
         if current is None:
-            writes[config.papers_dir / f"{slugs[paper.id]}.md"] = render_new_page(paper)
+            path = config.papers_dir / f"{slugs[paper.id]}.md"
+            writes[path] = render_new_page(paper)
+            created[path] = final[config.shown(path)] = new_page_paper(
+                paper, slugs[paper.id], config.shown(path)
+            )
             continue
         if not missing_listings(current, paper):
             unchanged += 1
             continue
         path = page_files[current.slug]
-        merged = merge_page(read_text(path, config.shown(path)), current, paper)
+        shown = config.shown(path)
+        merged = merge_page(read_text(path, shown), current, paper)
         if merged is not None:
             writes[path] = merged
+            final[shown] = parse_page(merged, shown, path.stem, known)
             updated.append(current.slug)
-    for path in sorted(writes):
-        write_file_atomic(path, writes[path])
-    if pages is not None:
-        for paper in new_papers:
-            path = config.papers_dir / f"{slugs[paper.id]}.md"
-            pages.put(path, known, new_page_paper(paper, slugs[paper.id], config.shown(path)))
     if config.year is None and any(
         entry.date and year_in_file_name(Path(entry.where.path).name) is None for entry in entries
     ):
@@ -148,10 +170,45 @@ def import_sources(
             f"{config.shown(config.root / 'site.yml')}: listing dates without a year were given "
             f"{dt.date.today().year}; set `year:` to choose"
         )
-    return ImportReport(
+    report = ImportReport(
         new=tuple(sorted(slugs[p.id] for p in new_papers)),
         updated=tuple(sorted(updated)),
         unchanged=unchanged,
         warnings=tuple(warnings),
         written=tuple(sorted(writes)),
     )
+    papers = tuple(final[shown] for shown in sorted(final, key=lambda shown: Path(shown).name))
+    return ImportPlan(report, writes, created, known, papers)
+
+
+def write_pages(plan: ImportPlan) -> None:
+    """Write the planned pages, each atomically."""
+    for path in sorted(plan.writes):
+        write_file_atomic(path, plan.writes[path])
+
+
+def remember_pages(plan: ImportPlan, pages: FileCache[Paper]) -> None:
+    """Put the new pages, once written, in the page cache: they need not be parsed again."""
+    for path, paper in plan.created.items():
+        pages.put(path, plan.known, paper)
+
+
+def apply_import(plan: ImportPlan, pages: FileCache[Paper] | None = None) -> None:
+    """Write the planned pages and remember the new ones in the page cache."""
+    write_pages(plan)
+    if pages is not None:
+        remember_pages(plan, pages)
+
+
+def import_sources(
+    config: Config,
+    paths: Iterable[Path] | None = None,
+    *,
+    tag_ids: Iterable[str] | None = None,
+    pages: FileCache[Paper] | None = None,
+    listings: FileCache[ParsedListing] | None = None,
+) -> ImportReport:
+    """Create pages for new papers and merge new listings into existing pages."""
+    plan = plan_import(config, paths, tag_ids=tag_ids, pages=pages, listings=listings)
+    apply_import(plan, pages)
+    return plan.report

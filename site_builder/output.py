@@ -10,6 +10,18 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+"""Read once at import, while the process has one thread (os.umask can only be read by setting it)."""
+SITE_FILE_MODE = 0o644
+"""Mode of every file in the built site, whatever the umask."""
+
+
 def write_file_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so readers see the old bytes or the new ones, never half of them."""
     if isinstance(data, str):
@@ -24,7 +36,8 @@ def write_file_atomic(path: Path, data: bytes | str) -> None:
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.chmod(temp, mode)
+            if _UMASK & mode:  # the umask took bits of the mode away
+                os.fchmod(handle, mode)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -40,28 +53,39 @@ def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    had_site = out_dir.is_dir()
+    made = {stage}
     changed = 0
     try:
         for relative in sorted(files):
             data = files[relative]
             target = stage / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            previous = out_dir / relative
-            if _same_bytes(previous, data):
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if had_site and _same_bytes(out_dir / relative, data):
                 try:
-                    os.link(previous, target)
+                    os.link(out_dir / relative, target)
                     continue
                 except OSError:
                     pass
             else:
                 changed += 1
-            target.write_bytes(data)
-            os.chmod(target, 0o644)
+            _write_new(target, data)
         _swap(stage, out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return changed
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create a file of the site with its bytes and mode (chmod only if the umask takes bits away)."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SITE_FILE_MODE)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+        if _UMASK & SITE_FILE_MODE:
+            os.fchmod(handle, SITE_FILE_MODE)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

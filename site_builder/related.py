@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
-import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 _WORD_RE = re.compile(r"[a-z][a-z0-9+]{2,}")
 STOP_WORDS = frozenset(
@@ -27,12 +25,15 @@ TOP_TERMS = 25
 """Terms kept per paper: its highest-weighted ones; the rest add little and cost much."""
 POSTINGS_PER_TERM = 60
 """Papers kept per term: those it weighs most in. Bounds the work at large sizes."""
-CHUNK = 1000
-"""Papers scored per numpy step: bounds the temporary arrays to a few MB."""
+DENSE_CELLS = 4_000_000
+"""Scores held at once (papers in a step x all papers): bounds the temporary arrays to ~32 MB."""
 TITLE_REPEAT = 3
 """Title words count this many times."""
 TAG_BONUS = 0.02
 """Score added per shared tag, to break near-ties in favour of papers on the same topics."""
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 def _terms(text: str) -> list[str]:
@@ -40,96 +41,129 @@ def _terms(text: str) -> list[str]:
     return [word for word in _WORD_RE.findall(plain) if word not in STOP_WORDS]
 
 
-def _vectors(texts: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
-    """Return each text's unit tf-idf vector over its top terms (terms in one paper only are dropped)."""
-    counts = [Counter(_terms(title) * TITLE_REPEAT + _terms(abstract)) for title, abstract in texts]
-    document_frequency: Counter[str] = Counter()
-    for terms in counts:
-        document_frequency.update(terms.keys())
+def _group_starts(sorted_keys: Ints, groups: int) -> Ints:
+    """Return where each group 0..groups-1 starts in ascending keys (and the end as the last)."""
+    return np.searchsorted(sorted_keys, np.arange(groups + 1), side="left").astype(np.int64)
+
+
+def _rank_in_group(keys: Ints, starts: Ints) -> Ints:
+    """Return each entry's position within its group, for keys sorted by group."""
+    return np.arange(len(keys), dtype=np.int64) - starts[keys]
+
+
+def _vectors(texts: Sequence[tuple[str, str]]) -> tuple[Ints, Ints, Floats, int]:
+    """Return each text's unit tf-idf vector over its top terms as (paper, term, weight) entries,
+    sorted by paper, and the number of terms. Terms in one paper only, or in more than a tenth
+    of them, are dropped; ties between equal weights go to the alphabetically first term."""
+    vocabulary: dict[str, int] = {}
+    papers: list[int] = []
+    terms: list[int] = []
+    for index, (title, abstract) in enumerate(texts):
+        words = _terms(title) * TITLE_REPEAT + _terms(abstract)
+        papers.extend([index] * len(words))
+        terms.extend(vocabulary.setdefault(word, len(vocabulary)) for word in words)
+    if not terms:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), 0
+    # Term ids in alphabetical order, so that sorting by id breaks weight ties by term.
+    alphabetical = np.empty(len(vocabulary), dtype=np.int64)
+    alphabetical[np.argsort(np.array(list(vocabulary), dtype=object))] = np.arange(len(vocabulary))
+    term = alphabetical[np.asarray(terms, dtype=np.int64)]
+    paper = np.asarray(papers, dtype=np.int64)
+    # Term frequency per (paper, term), then document frequency per term.
+    pair, tf = np.unique(paper * len(vocabulary) + term, return_counts=True)
+    paper, term = pair // len(vocabulary), pair % len(vocabulary)
+    df = np.bincount(term, minlength=len(vocabulary))
     total = len(texts)
-    too_common = max(2, total // 10)
-    vectors = []
-    for terms in counts:
-        weights = [
-            (term, (1 + math.log(tf)) * math.log(total / document_frequency[term]))
-            for term, tf in terms.items()
-            if 1 < document_frequency[term] <= too_common
-        ]
-        top = heapq.nsmallest(TOP_TERMS, weights, key=lambda item: (-item[1], item[0]))
-        norm = math.sqrt(sum(weight * weight for _, weight in top)) or 1.0
-        vectors.append({term: weight / norm for term, weight in top})
-    return vectors
+    useful = (df[term] > 1) & (df[term] <= max(2, total // 10))
+    paper, term, tf = paper[useful], term[useful], tf[useful]
+    weight = (1 + np.log(tf)) * np.log(total / df[term])
+    # The TOP_TERMS heaviest terms of each paper, then scaled to unit length.
+    order = np.lexsort((term, -weight, paper))
+    paper, term, weight = paper[order], term[order], weight[order]
+    keep = _rank_in_group(paper, _group_starts(paper, total)) < TOP_TERMS
+    paper, term, weight = paper[keep], term[keep], weight[keep]
+    norms = np.sqrt(np.bincount(paper, weights=weight * weight, minlength=total))
+    return paper, term, weight / norms[paper], len(vocabulary)
 
 
-def find_related(
-    texts: Sequence[tuple[str, str]], tags: Sequence[Sequence[str]], count: int
-) -> list[tuple[int, ...]]:
-    """Return, for each (title, abstract), the indices of its `count` most similar others.
+def _postings(term: Ints, paper: Ints, weight: Floats, terms: int) -> tuple[Ints, Ints, Floats]:
+    """Return, per term, the POSTINGS_PER_TERM papers it weighs most in (ties by paper) as
+    (start of each term's list, papers, weights), grouped by term."""
+    order = np.lexsort((paper, -weight, term))
+    term, paper, weight = term[order], paper[order], weight[order]
+    keep = _rank_in_group(term, _group_starts(term, terms)) < POSTINGS_PER_TERM
+    term, paper, weight = term[keep], paper[keep], weight[keep]
+    return _group_starts(term, terms), paper, weight
 
-    Cosine similarity of sparse tf-idf vectors, scored through an inverted index whose lists keep
-    only the papers each term weighs most in, so the work grows with the number of papers rather
-    than its square. The sparse products run in numpy, a chunk of papers at a time; the best few
-    candidates are then re-ranked in Python with a small bonus for shared tags.
+
+def _best_candidates(
+    paper: Ints, term: Ints, weight: Floats, terms: int, total: int, wanted: int
+) -> list[list[tuple[float, int]]]:
+    """Return, per paper, its `wanted` best-scoring others as (score, index), best first.
+
+    Scores are sparse dot products through the postings, summed into a dense block of scores
+    (some papers x all papers) per numpy step.
     """
-    if count <= 0 or len(texts) < 2:
-        return [() for _ in texts]
-    vectors = _vectors(texts)
-    term_ids: dict[str, int] = {}
-    rows: list[int] = []
-    columns: list[int] = []
-    values: list[float] = []
-    for index, vector in enumerate(vectors):
-        for term, weight in vector.items():
-            rows.append(index)
-            columns.append(term_ids.setdefault(term, len(term_ids)))
-            values.append(weight)
-    if not rows:
-        return [() for _ in texts]
-    row = np.asarray(rows, dtype=np.int64)
-    column = np.asarray(columns, dtype=np.int64)
-    value = np.asarray(values, dtype=np.float64)
-    # Postings: for each term, the papers it weighs most in (ties by paper index).
-    order = np.lexsort((row, -value, column))
-    by_term = column[order]
-    starts = np.searchsorted(by_term, np.arange(len(term_ids)), side="left")
-    rank = np.arange(len(order)) - starts[by_term]
-    kept = order[rank < POSTINGS_PER_TERM]
-    post_term, post_row, post_value = column[kept], row[kept], value[kept]
-    post_order = np.argsort(post_term, kind="stable")
-    post_term, post_row, post_value = (
-        post_term[post_order],
-        post_row[post_order],
-        post_value[post_order],
-    )
-    post_start = np.searchsorted(post_term, np.arange(len(term_ids)), side="left")
-    post_length = np.bincount(post_term, minlength=len(term_ids))
-    total = len(texts)
-    candidates = count * 3
-    best: list[list[tuple[float, int]]] = [[] for _ in texts]
-    entry_start = np.searchsorted(row, np.arange(total + 1), side="left")
-    for first in range(0, total, CHUNK):
-        last = min(total, first + CHUNK)
+    post_start, post_paper, post_weight = _postings(term, paper, weight, terms)
+    post_length = np.diff(post_start)
+    entry_start = _group_starts(paper, total)
+    step = max(1, DENSE_CELLS // total)
+    wanted = min(wanted, total - 1)
+    best: list[list[tuple[float, int]]] = []
+    for first in range(0, total, step):
+        last = min(total, first + step)
+        size = last - first
         entries = np.arange(entry_start[first], entry_start[last])
-        lengths = post_length[column[entries]]
+        lengths = post_length[term[entries]]
         repeated = np.repeat(entries, lengths)
         offsets = np.arange(len(repeated)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        positions = post_start[column[repeated]] + offsets
-        mine, other = row[repeated], post_row[positions]
-        keep = mine != other
-        pair = (mine[keep] - first) * total + other[keep]
-        keys, inverse = np.unique(pair, return_inverse=True)
-        scores = np.bincount(inverse, weights=(value[repeated] * post_value[positions])[keep])
-        doc, other_doc = keys // total + first, keys % total
-        ranked = np.lexsort((other_doc, -scores, doc))
-        doc, other_doc, scores = doc[ranked], other_doc[ranked], scores[ranked]
-        group_start = np.searchsorted(doc, np.arange(first, last + 1), side="left")
-        for index in range(first, last):
-            lo, hi = group_start[index - first], group_start[index - first + 1]
-            hi = min(hi, lo + candidates)
-            best[index] = list(zip(scores[lo:hi].tolist(), other_doc[lo:hi].tolist(), strict=True))
+        positions = post_start[term[repeated]] + offsets
+        cells = (paper[repeated] - first) * total + post_paper[positions]
+        products = weight[repeated] * post_weight[positions]
+        scores = np.bincount(cells, weights=products, minlength=size * total).reshape(size, total)
+        scores[np.arange(size), np.arange(first, last)] = 0.0  # a paper is not its own relative
+        # The wanted-th best score of each row; ties with it are kept and broken by index below.
+        threshold = -np.partition(-scores, wanted - 1, axis=1)[:, wanted - 1]
+        doc, other = np.nonzero((scores >= threshold[:, None]) & (scores > 0.0))
+        found = scores[doc, other]
+        ranked = np.lexsort((other, -found, doc))
+        doc, other, found = doc[ranked], other[ranked], found[ranked]
+        starts = _group_starts(doc, size)
+        for index in range(size):
+            lo, hi = int(starts[index]), int(starts[index + 1])
+            hi = min(hi, lo + wanted)
+            best.append(list(zip(found[lo:hi].tolist(), other[lo:hi].tolist(), strict=True)))
+    return best
+
+
+Candidates = list[list[tuple[float, int]]]
+"""Per paper, its best-scoring others as (score, index), best first."""
+
+
+def similar_papers(texts: Sequence[tuple[str, str]], count: int) -> Candidates:
+    """Return, for each (title, abstract), the candidates for its `count` related papers.
+
+    Cosine similarity of sparse tf-idf vectors, scored through an inverted index whose lists keep
+    only the papers each term weighs most in, all in numpy. Tags play no part here (see
+    `rank_related`), so this can run before the papers are tagged.
+    """
+    if count <= 0 or len(texts) < 2:
+        return [[] for _ in texts]
+    paper, term, weight, terms = _vectors(texts)
+    if not len(paper):
+        return [[] for _ in texts]
+    return _best_candidates(paper, term, weight, terms, len(texts), count * 3)
+
+
+def rank_related(
+    candidates: Candidates, tags: Sequence[Sequence[str]], count: int
+) -> list[tuple[int, ...]]:
+    """Return the indices of each paper's `count` related papers: its candidates re-ranked with
+    a small bonus for shared tags."""
     tag_sets = [frozenset(paper_tags) for paper_tags in tags]
     related: list[tuple[int, ...]] = []
-    for index, found in enumerate(best):
+    for index, found in enumerate(candidates):
         mine_tags = tag_sets[index]
         ranked_found = sorted(
             found,
@@ -137,3 +171,10 @@ def find_related(
         )
         related.append(tuple(other for _, other in ranked_found[:count]))
     return related
+
+
+def find_related(
+    texts: Sequence[tuple[str, str]], tags: Sequence[Sequence[str]], count: int
+) -> list[tuple[int, ...]]:
+    """Return, for each (title, abstract), the indices of its `count` most similar others."""
+    return rank_related(similar_papers(texts, count), tags, count)

@@ -75,6 +75,8 @@ class RenderCache:
 
 
 CARD_TEMPLATE = "partials/paper_card.html"
+ROOT_MARK = "\x00root\x00"
+"""Stands for `page.root` in a cached card; replaced by each page's own root."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +89,9 @@ class _CardPage:
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """Return the Jinja2 environment: autoescape on, undefined names are errors.
 
-    `paper_card(view, root, heading)` renders the card partial once per paper and reuses it on
-    the home, tag and day lists, where the same paper shows up again and again.
+    `paper_card(view, root, heading)` renders the card partial once per paper and heading and
+    reuses it, with each page's root put in, on the home, tag and day lists, where the same
+    paper shows up again and again.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -99,17 +102,17 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per version of the templates (see BuildState)
     )
-    cards: dict[tuple[str, str, str], Markup] = {}
+    cards: dict[tuple[str, str], str] = {}
 
     def paper_card(view: PaperView, root: str, heading: str = "h2") -> Markup:
-        key = (view.key, root, heading)
+        key = (view.key, heading)
         card = cards.get(key)
         if card is None:
             template = env.get_template(CARD_TEMPLATE)
-            card = cards[key] = Markup(
-                template.render(view=view, page=_CardPage(root), heading=heading)
+            card = cards[key] = template.render(
+                view=view, page=_CardPage(ROOT_MARK), heading=heading
             )
-        return card
+        return Markup(card.replace(ROOT_MARK, root))
 
     env.globals["paper_card"] = paper_card
     return env
@@ -277,6 +280,20 @@ def plan_renders(
     cache.shared = shared
     cache.pages_seen = {page.path: (page, key) for page, key in planned}
     return planned, missing
+
+
+def render_ahead(site: Site, env: jinja2.Environment, templates: str, cache: RenderCache) -> int:
+    """Render the pages other than paper pages into the cache; return how many were rendered.
+
+    For a build that computes related papers meanwhile: only paper pages show them, so the other
+    pages can be rendered from a Site whose `related` is still empty, and the render that
+    follows finds them in the cache under the same keys.
+    """
+    planned, missing = plan_renders(site, templates, cache)
+    ahead = [planned[index] for index in missing if planned[index][0].paper is None]
+    for page, key in ahead:
+        cache.pages[page.path] = (key, _render(env, page, site))
+    return len(ahead)
 
 
 def render_indexed(site: Site, env: jinja2.Environment, indices: Sequence[int]) -> list[bytes]:

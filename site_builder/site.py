@@ -10,7 +10,7 @@ from site_builder.config import Config
 from site_builder.latex import to_html, to_plain_text
 from site_builder.markdown import excerpt, render_inline_markdown, render_markdown
 from site_builder.models import Paper, Tag
-from site_builder.related import find_related
+from site_builder.related import Candidates, rank_related, similar_papers
 
 EXCERPT_CHARS = 280
 
@@ -87,21 +87,59 @@ class Site:
     """Slugs of related papers, by slug."""
 
 
-def _paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
-    """Return the view of a paper: everything derived from it that pages show."""
-    dates = paper.dates
-    key = hashlib.sha256(repr((paper, tags)).encode("utf-8")).hexdigest()
-    title_text = to_plain_text(paper.title)
-    return PaperView(
-        key=key,
-        order=newest_first_key(dates[-1] if dates else None, title_text, paper.slug),
-        paper=paper,
-        url=f"papers/{paper.slug}/",
-        title_text=title_text,
+@dataclass(frozen=True, slots=True)
+class PaperText:
+    """A paper's text rendered for pages; tags and related papers play no part in it."""
+
+    title_text: str
+    title_html: str
+    abstract_html: str
+    excerpt_html: str
+    notes_html: str
+
+
+def render_paper_text(paper: Paper) -> PaperText:
+    """Return the paper's title, abstract and notes rendered (the costly part of a view)."""
+    return PaperText(
+        title_text=to_plain_text(paper.title),
         title_html=to_html(paper.title),
         abstract_html=render_markdown(paper.abstract),
         excerpt_html=render_inline_markdown(excerpt(paper.abstract, EXCERPT_CHARS)),
         notes_html=render_markdown(paper.notes),
+    )
+
+
+def paper_texts(papers: Sequence[Paper], previous: Site | None = None) -> dict[str, PaperText]:
+    """Return each paper's rendered text by id; the text of a `previous` Site's view is reused
+    for the very same Paper object."""
+    reusable = previous.by_slug if previous is not None else {}
+    texts = {}
+    for paper in papers:
+        old = reusable.get(paper.slug)
+        texts[paper.id] = (
+            PaperText(
+                old.title_text, old.title_html, old.abstract_html, old.excerpt_html, old.notes_html
+            )
+            if old is not None and old.paper is paper
+            else render_paper_text(paper)
+        )
+    return texts
+
+
+def _paper_view(paper: Paper, tags: tuple[Tag, ...], text: PaperText) -> PaperView:
+    """Return the view of a paper: everything derived from it that pages show."""
+    dates = paper.dates
+    key = hashlib.sha256(repr((paper, tags)).encode("utf-8")).hexdigest()
+    return PaperView(
+        key=key,
+        order=newest_first_key(dates[-1] if dates else None, text.title_text, paper.slug),
+        paper=paper,
+        url=f"papers/{paper.slug}/",
+        title_text=text.title_text,
+        title_html=text.title_html,
+        abstract_html=text.abstract_html,
+        excerpt_html=text.excerpt_html,
+        notes_html=text.notes_html,
         tags=tuple(tags),
         date=dates[-1] if dates else None,
         sources=tuple(sorted({item.source for item in paper.listings})),
@@ -126,20 +164,44 @@ def paper_order(paper: Paper) -> tuple[int, str, str, str]:
     return newest_first_key(dates[-1] if dates else None, to_plain_text(paper.title), paper.slug)
 
 
+@dataclass(frozen=True, slots=True)
+class RelatedCandidates:
+    """Candidates for every paper's related papers, before tags re-rank them."""
+
+    papers: tuple[tuple[str, str], ...]
+    """(id, slug) of each paper, in slug order: the indices of `best`."""
+    best: Candidates
+    """Per paper, its best-scoring others as (score, index), best first."""
+
+
+def related_candidates(papers: Sequence[Paper], count: int) -> RelatedCandidates:
+    """Return the candidates for each paper's `count` related papers (papers taken in slug order)."""
+    ordered = sorted(papers, key=lambda paper: paper.slug)
+    best = similar_papers(
+        tuple((to_plain_text(p.title), to_plain_text(p.abstract)) for p in ordered), count
+    )
+    return RelatedCandidates(tuple((p.id, p.slug) for p in ordered), best)
+
+
+def pick_related(
+    candidates: RelatedCandidates, paper_tags: Mapping[str, Sequence[str]], count: int
+) -> dict[str, tuple[str, ...]]:
+    """Return the slugs of each paper's related papers, by slug: candidates re-ranked by tags."""
+    papers = candidates.papers
+    found = rank_related(
+        candidates.best, [tuple(paper_tags.get(paper_id, ())) for paper_id, _ in papers], count
+    )
+    return {
+        slug: tuple(papers[i][1] for i in indices)
+        for (_, slug), indices in zip(papers, found, strict=True)
+    }
+
+
 def find_related_slugs(
     papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]], count: int
 ) -> dict[str, tuple[str, ...]]:
-    """Return the slugs of each paper's related papers, by slug (papers taken in slug order)."""
-    ordered = sorted(papers, key=lambda paper: paper.slug)
-    found = find_related(
-        tuple((to_plain_text(p.title), to_plain_text(p.abstract)) for p in ordered),
-        tuple(tuple(paper_tags.get(p.id, ())) for p in ordered),
-        count,
-    )
-    return {
-        paper.slug: tuple(ordered[i].slug for i in indices)
-        for paper, indices in zip(ordered, found, strict=True)
-    }
+    """Return the slugs of each paper's related papers, by slug."""
+    return pick_related(related_candidates(papers, count), paper_tags, count)
 
 
 def assemble_site(
@@ -149,12 +211,13 @@ def assemble_site(
     paper_tags: Mapping[str, Sequence[str]],
     related: Mapping[str, tuple[str, ...]] | None = None,
     previous: Site | None = None,
+    texts: Mapping[str, PaperText] | None = None,
 ) -> Site:
     """Return the Site: views of every paper, tag and date, and related papers.
 
-    `related` may be passed in when it was computed elsewhere (a worker process). Views of a
-    `previous` Site are reused for the very same Paper objects (a file cache hands back the same
-    object while its file is unchanged) with the same tags.
+    `related` and `texts` (see paper_texts) may be passed in when they were computed ahead.
+    Views of a `previous` Site are reused for the very same Paper objects (a file cache hands
+    back the same object while its file is unchanged) with the same tags.
     """
     tags_by_id = {tag.id: tag for tag in taxonomy}
     reusable = previous.by_slug if previous is not None else {}
@@ -163,7 +226,11 @@ def assemble_site(
         tags = tuple(tags_by_id[t] for t in paper_tags[paper.id] if t in tags_by_id)
         old = reusable.get(paper.slug)
         reuse = old is not None and old.paper is paper and old.tags == tags
-        unsorted.append(old if reuse and old is not None else _paper_view(paper, tags))
+        if reuse and old is not None:
+            unsorted.append(old)
+        else:
+            text = texts[paper.id] if texts is not None else render_paper_text(paper)
+            unsorted.append(_paper_view(paper, tags, text))
     views = sorted(unsorted, key=newest_first)
     by_slug = {view.paper.slug: view for view in views}
     members: dict[str, list[str]] = {tag.id: [] for tag in taxonomy}

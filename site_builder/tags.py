@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -103,42 +104,125 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
     return tuple(tags)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Tagger:
-    """Compiled match terms of a taxonomy."""
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One match term, folded into words."""
 
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
-    """(tag id, one regex of all its terms) in taxonomy order."""
+    words: tuple[str, ...]
+    """The term's words; the last may carry a plural ending (or any ending, for a prefix)."""
+    prefix: bool
+    """Written with a trailing `*`: the last word is a word start."""
+
+    def matches_at(self, words: Sequence[str], position: int) -> bool:
+        """Return whether the term occurs in `words` starting at `position`."""
+        *leading, last = self.words
+        end = position + len(leading)
+        if end >= len(words) or any(
+            words[position + offset] != word for offset, word in enumerate(leading)
+        ):
+            return False
+        found = words[end]
+        if self.prefix:
+            return found.startswith(last)
+        return found in (last, f"{last}s", f"{last}es")
+
+
+@dataclass(slots=True, eq=False)
+class Tagger:
+    """A taxonomy's match terms, indexed by the words they can start with."""
+
+    terms: tuple[tuple[str, tuple[Term, ...]], ...]
+    """(tag id, its terms in the order written) in taxonomy order."""
+    by_first_word: dict[str, list[tuple[int, int]]]
+    """A word -> (tag index, term index) of the terms that start with exactly that word."""
+    prefixes: tuple[tuple[str, int, int], ...]
+    """(word start, tag index, term index) of the one-word prefix terms."""
+    starting: dict[str, tuple[tuple[int, tuple[Term, ...]], ...]] = dataclasses.field(default_factory=dict)
+    """Every word met so far -> the tags (index into `terms`) with the terms that may start at
+    it, often none. Filled as words are met: the vocabulary is far smaller than the text."""
+    starters: set[str] = dataclasses.field(default_factory=set)
+    """The words met so far at which some term may start."""
+
+    def learn(self, words: set[str]) -> None:
+        """Find the terms that may start at each word not met before."""
+        for word in [word for word in words if word not in self.starting]:
+            places = sorted(
+                [
+                    *self.by_first_word.get(word, ()),
+                    *((tag, term) for start, tag, term in self.prefixes if word.startswith(start)),
+                ]
+            )
+            grouped: dict[int, list[Term]] = {}
+            for tag, term in places:
+                grouped.setdefault(tag, []).append(self.terms[tag][1][term])
+            self.starting[word] = tuple((tag, tuple(terms)) for tag, terms in grouped.items())
+            if grouped:
+                self.starters.add(word)
 
 
 def build_tagger(tags: Sequence[Tag]) -> Tagger:
-    """Compile each tag's terms: whole words, plural tolerated, a trailing `*` for a prefix."""
-    patterns = []
-    for tag in tags:
-        alternatives = []
+    """Fold each tag's terms: whole words, plural tolerated, a trailing `*` for a prefix."""
+    terms = []
+    by_first_word: dict[str, list[tuple[int, int]]] = {}
+    prefixes = []
+    for tag_index, tag in enumerate(tags):
+        folded: list[Term] = []
         for term in tag.match:
-            prefix = term.endswith("*")
-            words = fold_words(term.rstrip("*")).strip()
+            words = fold_words(term.rstrip("*")).split()
             if not words:
                 continue
-            body = re.escape(words).replace(r"\ ", " ")
-            alternatives.append(f"{body}[0-9a-z+]*" if prefix else f"{body}(?:s|es)?")
-        if alternatives:
-            patterns.append((tag.id, re.compile(f" (?:{'|'.join(alternatives)})(?= )")))
-    return Tagger(tuple(patterns))
+            place = (tag_index, len(folded))
+            folded.append(Term(tuple(words), term.endswith("*")))
+            first = words[0]
+            if len(words) > 1:
+                by_first_word.setdefault(first, []).append(place)
+            elif term.endswith("*"):
+                prefixes.append((first, *place))
+            else:
+                for form in {first, f"{first}s", f"{first}es"}:
+                    by_first_word.setdefault(form, []).append(place)
+        terms.append((tag.id, tuple(folded)))
+    return Tagger(tuple(terms), by_first_word, tuple(prefixes))
+
+
+def count_matches(tagger: Tagger, text: str) -> dict[int, int]:
+    """Return, per tag index, how many times its terms occur in the text.
+
+    Occurrences of one tag do not overlap; at each word its terms are tried in the order
+    written and the first that fits is counted (as a regex alternation of them would).
+    """
+    words = fold_words(text).split()
+    distinct = set(words)
+    tagger.learn(distinct)
+    starters = distinct & tagger.starters
+    counts: dict[int, int] = {}
+    if not starters:
+        return counts
+    free_from: dict[int, int] = {}
+    for position, word in enumerate(words):
+        if word not in starters:
+            continue
+        for index, terms in tagger.starting[word]:
+            if position < free_from.get(index, 0):
+                continue
+            for term in terms:
+                # A one-word term was matched against this word when the word was learnt.
+                if len(term.words) == 1 or term.matches_at(words, position):
+                    counts[index] = counts.get(index, 0) + 1
+                    free_from[index] = position + len(term.words)
+                    break
+    return counts
 
 
 def match_tags(tagger: Tagger, title: str, abstract: str) -> tuple[str, ...]:
     """Return the ids of tags whose terms occur enough in the title and abstract."""
-    folded_title, folded_abstract = fold_words(title), fold_words(abstract)
-    found = []
-    for tag_id, pattern in tagger.patterns:
-        score = TITLE_WEIGHT * len(pattern.findall(folded_title))
-        if score < THRESHOLD:
-            score += len(pattern.findall(folded_abstract))
-        if score >= THRESHOLD:
-            found.append(tag_id)
-    return tuple(found)
+    in_title = count_matches(tagger, title)
+    in_abstract = count_matches(tagger, abstract)
+    return tuple(
+        tag_id
+        for index, (tag_id, _) in enumerate(tagger.terms)
+        if TITLE_WEIGHT * in_title.get(index, 0) + in_abstract.get(index, 0) >= THRESHOLD
+    )
 
 
 def final_tags(

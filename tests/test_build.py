@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from helpers import copy_seeds, dump, long_abstract, make_site_project, run_cli, snapshot
 
+from site_builder import build
+from site_builder.build import BuildState, build_site
+from site_builder.config import load_config
+
 HOSTILE = '<script>alert(1)</script> and "><img src=x onerror=alert(1)>'
 
 
@@ -180,3 +184,51 @@ def test_bundled_list_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert all(len(record["slug"]) <= 80 for record in records)
     page = (project / "_site" / "papers" / "poincare-resnet" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="related-list"') == 1
+
+
+# --- worker processes ---------------------------------------------------------------------
+# Large builds run related papers, tagging and search in forked workers (and pages in a render
+# pool); with PARALLEL_PAGES lowered, the bundled seeds take those paths. Whatever runs where,
+# the site must come out byte for byte the same as a build in one process.
+
+
+def _build_with(project: Path, out: str, start_method: str | None, state: BuildState | None = None) -> BuildState:
+    config = load_config(project, out_dir=project / out)
+    state = state if state is not None else BuildState(start_method=start_method)
+    build_site(config, state)
+    return state
+
+
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_worker_builds_equal_a_build_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_method: str
+) -> None:
+    project = make_site_project(tmp_path)
+    copy_seeds(project)
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 20)
+    _build_with(project, "serial", None)
+    _build_with(project, "parallel", start_method)
+    serial, parallel = snapshot(project / "serial"), snapshot(project / "parallel")
+    assert serial.keys() == parallel.keys()
+    assert [path for path in serial if serial[path][0] != parallel[path][0]] == []
+
+
+def test_worker_rebuild_after_a_title_edit_equals_a_fresh_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_site_project(tmp_path)
+    copy_seeds(project)
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 20)
+    state = _build_with(project, "_site", "fork")
+    state.start_method = "forkserver"  # as the dev server does after its first build
+    page = sorted((project / "content" / "papers").glob("*.md"))[7]
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("\ntitle: ", "\ntitle: Diffusion Retitled ", 1), encoding="utf-8")
+    config = load_config(project)
+    result = build_site(config, state, changed=[page])
+    assert result.changed > 0
+    _build_with(project, "fresh", None)
+    rebuilt, fresh = snapshot(project / "_site"), snapshot(project / "fresh")
+    assert rebuilt.keys() == fresh.keys()
+    assert [path for path in rebuilt if rebuilt[path][0] != fresh[path][0]] == []
+    assert b"Diffusion Retitled" in rebuilt["search/docs.js"][0]

@@ -57,13 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     deploy = commands.add_parser(
-        "deploy", parents=[common, site], help="build and push _site/ to GitHub Pages"
+        "deploy",
+        parents=[common, site],
+        help="build, commit _site/ to the gh-pages branch and push it (GitHub Pages)",
     )
     deploy.add_argument("--remote", default="origin", help="git remote (default: origin)")
     deploy.add_argument(
         "--branch", default="gh-pages", help="branch to publish (default: gh-pages)"
     )
     deploy.add_argument("--message", default="Publish reading list", help="commit message")
+    deploy.add_argument(
+        "--cname", metavar="DOMAIN", help="custom domain for the CNAME file (overrides site.yml)"
+    )
     deploy.add_argument(
         "--no-push", action="store_true", help="commit to the branch but do not push"
     )
@@ -112,6 +117,7 @@ def _config(args: argparse.Namespace) -> Config:
         args.project.resolve(),
         base_url=getattr(args, "base_url", None),
         out_dir=args.out.resolve() if getattr(args, "out", None) else None,
+        cname=getattr(args, "cname", None),
     )
 
 

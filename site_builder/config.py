@@ -12,6 +12,9 @@ from site_builder.yamlfile import parse_yaml_mapping
 
 CONFIG_FILE = "site.yml"
 _URL_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+_DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,8 @@ class Config:
     """Who keeps the list (feeds need an author)."""
     base_url: str
     """Absolute URL the site is published at, ending in `/` (e.g. https://user.github.io/reading-list/); may be empty."""
+    cname: str
+    """Custom domain that `deploy` writes to the branch's CNAME file (e.g. papers.example.org); may be empty."""
     language: str
     """Language code of the pages."""
     year: int | None
@@ -83,6 +88,7 @@ _SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "description": (str, "Research papers worth reading."),
     "author": (str, "The reading group"),
     "base_url": (str, ""),
+    "cname": (str, ""),
     "language": (str, "en"),
     "year": ((int, type(None)), None),
     "page_size": (int, 50),
@@ -92,8 +98,16 @@ _SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
 }
 
 
-def load_config(root: Path, base_url: str | None = None, out_dir: Path | None = None) -> Config:
-    """Read site.yml under root; every missing or invalid setting is reported at once."""
+def load_config(
+    root: Path,
+    base_url: str | None = None,
+    out_dir: Path | None = None,
+    cname: str | None = None,
+) -> Config:
+    """Read site.yml under root; every missing or invalid setting is reported at once.
+
+    `base_url`, `out_dir` and `cname` override site.yml (command-line flags).
+    """
     path = root / CONFIG_FILE
     shown = CONFIG_FILE
     if not path.is_file():
@@ -143,6 +157,14 @@ def load_config(root: Path, base_url: str | None = None, out_dir: Path | None = 
     if url and not _URL_RE.match(url):
         where = None if base_url is not None else mapping.pos("base_url")
         errors.append(SiteError(f"`base_url` must be an absolute http(s) URL, got {url!r}", where))
+    domain = (cname if cname is not None else values["cname"]).strip()
+    if domain and not _DOMAIN_RE.match(domain):
+        name, where = ("--cname", None) if cname is not None else ("`cname`", mapping.pos("cname"))
+        errors.append(
+            SiteError(
+                f"{name} must be a domain name such as papers.example.org, got {domain!r}", where
+            )
+        )
     raise_all(errors)
     if url and not url.endswith("/"):
         url += "/"
@@ -152,6 +174,7 @@ def load_config(root: Path, base_url: str | None = None, out_dir: Path | None = 
         description=values["description"].strip(),
         author=values["author"].strip(),
         base_url=url,
+        cname=domain,
         language=values["language"],
         year=values["year"],
         page_size=values["page_size"],

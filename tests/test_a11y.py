@@ -122,7 +122,9 @@ def test_lighthouse_scores(site_server: SiteServer) -> None:
     urls = {kind: site_server.url(path) for kind, path in LIGHTHOUSE_PAGES.items()}
     # One at a time: parallel Chromiums compete for CPU and skew the performance score.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        results = dict(zip(urls, pool.map(lambda url: _lighthouse(url, None), urls.values())))
+        results = dict(
+            zip(urls, pool.map(lambda url: _lighthouse(url, None), urls.values()), strict=True)
+        )
     problems, known = [], []
     for kind, scores in results.items():
         print(kind, {k: v for k, v in scores.items() if k != "failing"})

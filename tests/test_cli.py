@@ -34,9 +34,17 @@ SETTINGS_ERRORS = {
     "unknown setting": (
         "title: T\ntheme: dark\n",
         (
-            "error: site.yml:2: unknown setting `theme` (known: title, description, author, base_url, language, "
-            "year, page_size, feed_size, related, out_dir)\n"
+            "error: site.yml:2: unknown setting `theme` (known: title, description, author, base_url, cname, "
+            "language, year, page_size, feed_size, related, out_dir)\n"
         ),
+    ),
+    "cname with a scheme": (
+        "title: T\ncname: https://papers.example.org/\n",
+        "error: site.yml:2: `cname` must be a domain name such as papers.example.org, got 'https://papers.example.org/'\n",
+    ),
+    "cname not text": (
+        "cname: 42\n",
+        "error: site.yml:1: `cname` must be text, got 42\n",
     ),
     "YAML syntax": (
         "title: [T\n",

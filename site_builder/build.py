@@ -27,6 +27,7 @@ from site_builder.feeds import render_data_files
 from site_builder.filecache import FileCache
 from site_builder.ingest import (
     ImportReport,
+    MergeCache,
     apply_import,
     plan_import,
     remember_pages,
@@ -34,7 +35,7 @@ from site_builder.ingest import (
 )
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
-from site_builder.output import sync_site, write_site
+from site_builder.output import sync_site, write_site, write_staged
 from site_builder.render import (
     RenderCache,
     collect_pages,
@@ -42,9 +43,10 @@ from site_builder.render import (
     plan_renders,
     render_ahead,
     render_indexed,
+    render_pages,
     templates_key,
 )
-from site_builder.search import build_search_files, search_docs
+from site_builder.search import TermCache, build_search_files, search_docs
 from site_builder.site import (
     RelatedCandidates,
     Site,
@@ -52,6 +54,7 @@ from site_builder.site import (
     paper_texts,
     pick_related,
     related_candidates,
+    related_input,
 )
 from site_builder.stamp import input_stamp, read_stamp, write_stamp
 from site_builder.tags import tag_papers
@@ -75,6 +78,8 @@ class BuildState:
     """Parsed paper pages by file version."""
     listings: FileCache[ParsedListing] = field(default_factory=FileCache)
     """Parsed listing dumps by file version."""
+    merged: MergeCache = field(default_factory=MergeCache)
+    """The papers merged from the dumps by the last import."""
     taxonomy: tuple[Tag, ...] = ()
     """The taxonomy the tags in `tagged` were matched with."""
     tagged: dict[str, tuple[Paper, tuple[str, ...]]] = field(default_factory=dict)
@@ -87,6 +92,8 @@ class BuildState:
     """Related papers of the last build, by slug."""
     search_files: dict[str, bytes] = field(default_factory=dict)
     """Search data of the last build."""
+    search_terms: TermCache = field(default_factory=dict)
+    """Index terms of the search documents built in this process (see build_search_files)."""
     written: dict[str, bytes] = field(default_factory=dict)
     """What the last build of this state left in the output dir (empty: nothing known)."""
     environment: tuple[str, jinja2.Environment] | None = None
@@ -147,6 +154,10 @@ def _worker_render(indices: list[int]) -> list[bytes]:
     return render_indexed(_worker["site"], _worker["env"], indices)
 
 
+def _worker_write_site(stage: Path, out_dir: Path, paths: list[str]) -> int:
+    return write_staged(stage, out_dir, _worker["files"], paths)
+
+
 def _worker_write_pages() -> None:
     write_pages(_worker["plan"])
 
@@ -163,7 +174,8 @@ def _worker_search() -> dict[str, bytes]:
 
 
 def _worker_related(count: int) -> RelatedCandidates:
-    return related_candidates(_worker["papers"], count)
+    source = _worker.get("source") or related_input(_worker["papers"])
+    return related_candidates(source, count)
 
 
 def _fork_pool(method: str, workers: int, **inputs: Any) -> ProcessPoolExecutor:
@@ -204,28 +216,38 @@ def render_site(
     """Return every output file of the site: pages, feeds, data, search and assets.
 
     `search` is the search data being built in a worker, or None when it is already in `state`.
-    Many pages to render are split between forked workers while this process writes the feeds,
-    unless a worker is busy with the search data; a few (a dev-server rebuild) are rendered
-    in-process.
+    Many pages to render are split between forked workers while this process writes the feeds;
+    while a worker still builds the search data, one more worker renders half of them and this
+    process the other half. A few (a dev-server rebuild) are rendered in-process.
     """
     templates, env = _environment(config, state)
     planned, missing = plan_renders(site, templates, state.render)
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
-    workers = _workers(state, len(missing)) if search is None or search.done() else 0
+    workers = _workers(state, len(missing))
+    searching = search is not None and not search.done()
     if workers:
+        pooled, own = (
+            (missing[: len(missing) // 2], missing[len(missing) // 2 :])
+            if searching
+            else (missing, [])
+        )
         with _fork_pool(
-            state.start_method or "fork", workers, site=site, templates_dir=config.templates_dir
+            state.start_method or "fork",
+            1 if searching else workers,
+            site=site,
+            templates_dir=config.templates_dir,
         ) as pool:
-            chunks = _chunks(missing, workers * 4)
+            chunks = _chunks(pooled, 1 if searching else workers * 4)
             futures = [pool.submit(_worker_render, chunk) for chunk in chunks]
+            rendered = dict(
+                zip(own, render_pages(site, env, [planned[index][0] for index in own]), strict=True)
+            )
             files = render_data_files(site, page_urls, state.feeds, state.records)
-            rendered = {
-                index: data
-                for chunk, future in zip(chunks, futures, strict=True)
-                for index, data in zip(chunk, future.result(), strict=True)
-            }
+            for chunk, future in zip(chunks, futures, strict=True):
+                rendered.update(zip(chunk, future.result(), strict=True))
     else:
-        rendered = dict(zip(missing, render_indexed(site, env, missing), strict=True))
+        pages = [planned[index][0] for index in missing]
+        rendered = dict(zip(missing, render_pages(site, env, pages), strict=True))
         files = render_data_files(site, page_urls, state.feeds, state.records)
     files.update(collect_pages(planned, rendered, state.render))
     if search is not None:
@@ -275,7 +297,14 @@ def _text_key(
         cached = hashes.get(paper.id)
         if cached is None or cached[0] is not paper:
             text = repr(
-                (paper.slug, paper.title, paper.abstract, paper.dates, paper.tags, paper.remove_tags)
+                (
+                    paper.slug,
+                    paper.title,
+                    paper.abstract,
+                    paper.dates,
+                    paper.tags,
+                    paper.remove_tags,
+                )
             )
             cached = hashes[paper.id] = (paper, hashlib.sha256(text.encode("utf-8")).digest())
         digest.update(cached[1])
@@ -358,6 +387,7 @@ def build_site(
                 pages=state.pages,
                 listings=state.listings,
                 changed=changed,
+                merge_cache=state.merged,
             )
             report = plan.report
             for warning in report.warnings:
@@ -365,12 +395,10 @@ def build_site(
             if report.new or report.updated:
                 log.info("%s", report.summary())
             papers = list(plan.papers)
-            if _workers(state, len(plan.writes)):
+            if _workers(state, len(plan.report.written)):
                 # Many new pages (a first build) are written by a worker process while the site
                 # is built from them in memory (a thread would wait on this one for the GIL).
-                writer = stack.enter_context(
-                    _fork_pool(state.start_method or "fork", 1, plan=plan)
-                )
+                writer = stack.enter_context(_fork_pool(state.start_method or "fork", 1, plan=plan))
                 page_writes = writer.submit(_worker_write_pages)
             else:
                 apply_import(plan, state.pages)
@@ -381,9 +409,11 @@ def build_site(
         text_key = _text_key(papers, taxonomy, config, state)
         stale = text_key != state.text_key
         # Related papers and the search data need no rendered Markdown and change only with the
-        # papers' text: with enough papers a worker computes them (and tags the papers first)
-        # while this process renders the papers' text and then the pages that do not show
-        # related papers. Tags already known (a dev-server rebuild) are handed to two workers.
+        # papers' text. With enough papers, a worker computes related papers meanwhile. On a
+        # first build it also tags the papers (first, for this process) and builds the search
+        # data, while this process renders the papers' text and the pages that show no related
+        # papers. On a rebuild (tags known) it is given only the papers' plain text, and this
+        # process rebuilds the search data, reducing only the words of edited papers.
         known_tags = None
         if stale and len(papers) - len(state.tagged) < PARALLEL_PAGES:
             known_tags = _tags(papers, tuple(taxonomy), state)
@@ -391,20 +421,24 @@ def build_site(
         tagging: Future[dict[str, tuple[str, ...]]] | None = None
         related: Future[RelatedCandidates] | None = None
         search: Future[dict[str, bytes]] | None = None
-        if workers:
+        if workers and known_tags is None:
             pool = stack.enter_context(
                 _fork_pool(
-                    state.start_method or "fork",
-                    2 if known_tags is not None else 1,
-                    papers=papers,
-                    taxonomy=taxonomy,
-                    tags=known_tags,
+                    state.start_method or "fork", 1, papers=papers, taxonomy=taxonomy, tags=None
                 )
             )
-            if known_tags is None:
-                tagging = pool.submit(_worker_tags)
+            tagging = pool.submit(_worker_tags)
             related = pool.submit(_worker_related, config.related)
             search = pool.submit(_worker_search)
+        elif workers:
+            pool = stack.enter_context(
+                _fork_pool(state.start_method or "fork", 1, source=related_input(papers))
+            )
+            related = pool.submit(_worker_related, config.related)
+        if known_tags is not None and stale:
+            docs = search_docs(papers, known_tags, taxonomy)
+            state.search_files = build_search_files(docs, state.search_terms)
+            progress.stage("search", "search data rebuilt")
         texts = paper_texts(papers, state.site)
         progress.stage("texts", "titles, abstracts and notes rendered")
         if known_tags is not None:
@@ -432,11 +466,12 @@ def build_site(
             candidates = (
                 related.result()
                 if related is not None
-                else related_candidates(papers, config.related)
+                else related_candidates(related_input(papers), config.related)
             )
             state.related = pick_related(candidates, paper_tags, config.related)
-            if search is None:
-                state.search_files = build_search_files(search_docs(papers, paper_tags, taxonomy))
+            if search is None and known_tags is None:
+                docs = search_docs(papers, paper_tags, taxonomy)
+                state.search_files = build_search_files(docs, state.search_terms)
             site = dataclasses.replace(site, related=state.related)
             progress.stage("related")
         state.site = site
@@ -446,9 +481,17 @@ def build_site(
         if page_writes is not None:
             page_writes.result()
             remember_pages(plan, state.pages)
-            progress.stage("pages", f"{len(plan.writes)} page files written")
+            progress.stage("pages", f"{len(plan.report.written)} page files written")
     if state.written and config.out_dir.is_dir():
         rewritten = sync_site(config.out_dir, files, state.written)
+    elif state.start_method == "fork" and _workers(state, len(files)):
+        # A forked worker has the files already: it writes half of them.
+        with _fork_pool("fork", 1, files=files) as pool:
+
+            def helper(stage: Path, out_dir: Path, paths: list[str]) -> Future[int]:
+                return pool.submit(_worker_write_site, stage, out_dir, paths)
+
+            rewritten = write_site(config.out_dir, files, helper)
     else:
         rewritten = write_site(config.out_dir, files)
     state.written = files

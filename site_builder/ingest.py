@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Collection, Iterable, Mapping
@@ -15,7 +16,7 @@ from site_builder.errors import SiteError, raise_all
 from site_builder.filecache import FileCache
 from site_builder.latex import to_plain_text
 from site_builder.listings import ParsedListing, read_listing, year_in_file_name
-from site_builder.models import Entry, Paper
+from site_builder.models import Entry, ImportedPaper, Paper
 from site_builder.output import write_file_atomic
 from site_builder.pages import (
     assign_slugs,
@@ -61,10 +62,10 @@ class ImportPlan:
 
     report: ImportReport
     """What the import does."""
-    writes: Mapping[Path, str]
-    """Page files to write (new and updated) -> their text."""
-    created: Mapping[Path, Paper]
-    """New page files -> their Paper."""
+    updates: Mapping[Path, str]
+    """Existing page files that get new listings -> their new text."""
+    created: Mapping[Path, tuple[ImportedPaper, Paper]]
+    """New page files -> the paper imported, and the Paper its page will read as."""
     known: frozenset[str] | None
     """Tag ids the papers were checked against."""
     papers: tuple[Paper, ...]
@@ -84,29 +85,51 @@ def source_paths(config: Config) -> list[Path]:
     )
 
 
-def read_entries(
+def read_listings(
     config: Config, paths: Iterable[Path], cache: FileCache[ParsedListing] | None = None
-) -> tuple[list[Entry], list[str]]:
-    """Read every dump, collecting all errors before failing; return entries and warnings."""
-    entries: list[Entry] = []
-    warnings: list[str] = []
+) -> list[ParsedListing]:
+    """Read every dump, collecting all errors before failing."""
+    parsed: list[ParsedListing] = []
     errors: list[SiteError] = []
     fallback_year = dt.date.today().year
     cache = cache if cache is not None else FileCache()
     for path in paths:
         try:
-            parsed = cache.get(
-                path,
-                (config.year, fallback_year),
-                partial(read_listing, path, config.shown(path), config.year, fallback_year),
+            parsed.append(
+                cache.get(
+                    path,
+                    (config.year, fallback_year),
+                    partial(read_listing, path, config.shown(path), config.year, fallback_year),
+                )
             )
         except SiteError as exc:
             errors.append(exc)
-            continue
-        entries.extend(parsed.entries)
-        warnings.extend(parsed.warnings)
     raise_all(errors)
-    return entries, warnings
+    return parsed
+
+
+def read_entries(
+    config: Config, paths: Iterable[Path], cache: FileCache[ParsedListing] | None = None
+) -> tuple[list[Entry], list[str]]:
+    """Read every dump, collecting all errors before failing; return entries and warnings."""
+    parsed = read_listings(config, paths, cache)
+    return (
+        [entry for listing in parsed for entry in listing.entries],
+        [warning for listing in parsed for warning in listing.warnings],
+    )
+
+
+@dataclass(slots=True)
+class MergeCache:
+    """What an import merged from the dumps, for the next import in the same process (the dev
+    server): reused while every dump parses to the very same object (see FileCache)."""
+
+    sources: tuple[ParsedListing, ...] = ()
+    """The parsed dumps `papers` were merged from."""
+    papers: list[ImportedPaper] = dataclasses.field(default_factory=list)
+    """The papers merged from them."""
+    complete: dict[str, tuple[Paper, ImportedPaper]] = dataclasses.field(default_factory=dict)
+    """Paper id -> a page's Paper and the merged paper it was found to list every listing of."""
 
 
 def plan_import(
@@ -117,16 +140,24 @@ def plan_import(
     pages: FileCache[Paper] | None = None,
     listings: FileCache[ParsedListing] | None = None,
     changed: Collection[Path] | None = None,
+    merge_cache: MergeCache | None = None,
 ) -> ImportPlan:
     """Read the dumps and the pages, and return what importing them writes, without writing.
 
     Every dump and page is read and every write planned first, so an error in any of them
     leaves content/papers/ untouched. `changed` is a file watcher's hint for reading the pages
-    (see read_papers).
+    (see read_papers); `merge_cache` keeps the merge for the next import.
     """
     paths = source_paths(config) if paths is None else list(paths)
-    entries, warnings = read_entries(config, paths, listings)
-    imported = merge_entries(entries)
+    parsed = tuple(read_listings(config, paths, listings))
+    entries = [entry for listing in parsed for entry in listing.entries]
+    warnings = [warning for listing in parsed for warning in listing.warnings]
+    cache = merge_cache if merge_cache is not None else MergeCache()
+    if len(parsed) != len(cache.sources) or any(
+        new is not old for new, old in zip(parsed, cache.sources, strict=True)
+    ):
+        cache.sources, cache.papers, cache.complete = parsed, merge_entries(entries), {}
+    imported = cache.papers
     known = None if tag_ids is None else frozenset(tag_ids)
     existing_papers = read_papers(config, known, cache=pages, changed=changed)
     existing = {paper.id: paper for paper in existing_papers}
@@ -140,27 +171,31 @@ def plan_import(
         ),
         taken=page_files,
     )
-    writes: dict[Path, str] = {}
-    created: dict[Path, Paper] = {}
+    updates: dict[Path, str] = {}
+    created: dict[Path, tuple[ImportedPaper, Paper]] = {}
+    papers_shown = config.shown(config.papers_dir)
     updated: list[str] = []
     unchanged = 0
     for paper in imported:
         current = existing.get(paper.id)
         if current is None:
             path = config.papers_dir / f"{slugs[paper.id]}.md"
-            writes[path] = render_new_page(paper)
-            created[path] = final[config.shown(path)] = new_page_paper(
-                paper, slugs[paper.id], config.shown(path)
-            )
+            shown = f"{papers_shown}/{path.name}"
+            created[path] = (paper, new_page_paper(paper, slugs[paper.id], shown))
+            final[shown] = created[path][1]
             continue
-        if not missing_listings(current, paper):
+        known_complete = cache.complete.get(paper.id)
+        if (known_complete and known_complete[0] is current and known_complete[1] is paper) or (
+            not missing_listings(current, paper)
+        ):
+            cache.complete[paper.id] = (current, paper)
             unchanged += 1
             continue
         path = page_files[current.slug]
         shown = config.shown(path)
         merged = merge_page(read_text(path, shown), current, paper)
         if merged is not None:
-            writes[path] = merged
+            updates[path] = merged
             final[shown] = parse_page(merged, shown, path.stem, known)
             updated.append(current.slug)
     if config.year is None and any(
@@ -175,21 +210,25 @@ def plan_import(
         updated=tuple(sorted(updated)),
         unchanged=unchanged,
         warnings=tuple(warnings),
-        written=tuple(sorted(writes)),
+        written=tuple(sorted([*updates, *created])),
     )
-    papers = tuple(final[shown] for shown in sorted(final, key=lambda shown: Path(shown).name))
-    return ImportPlan(report, writes, created, known, papers)
+    papers = tuple(
+        final[shown] for shown in sorted(final, key=lambda shown: shown.rsplit("/", 1)[-1])
+    )
+    return ImportPlan(report, updates, created, known, papers)
 
 
 def write_pages(plan: ImportPlan) -> None:
-    """Write the planned pages, each atomically."""
-    for path in sorted(plan.writes):
-        write_file_atomic(path, plan.writes[path])
+    """Write the planned pages, each atomically (new pages are rendered here)."""
+    texts = dict(plan.updates)
+    texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
+    for path in sorted(texts):
+        write_file_atomic(path, texts[path])
 
 
 def remember_pages(plan: ImportPlan, pages: FileCache[Paper]) -> None:
     """Put the new pages, once written, in the page cache: they need not be parsed again."""
-    for path, paper in plan.created.items():
+    for path, (_, paper) in plan.created.items():
         pages.put(path, plan.known, paper)
 
 

@@ -6,7 +6,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
 
@@ -44,38 +45,64 @@ def write_file_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
-def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
+HelpWriting = Callable[[Path, Path, list[str]], "Future[int]"]
+"""Hands some files to another process: (stage dir, output dir, relative paths) -> the count
+of changed files it wrote, as write_staged returns it."""
+
+
+def write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | None = None) -> int:
     """Write the whole site into a sibling temp dir, then swap it in; return files whose bytes changed.
 
     Unchanged files are hard-linked from the previous site instead of rewritten, so a rebuild of a
-    large site costs little more than its changed pages. A failure leaves the previous site intact.
+    large site costs little more than its changed pages. With a `helper` (a worker process that
+    has `files` too), it writes every other directory's files meanwhile. A failure leaves the
+    previous site intact.
     """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    had_site = out_dir.is_dir()
-    made = {stage}
-    changed = 0
     try:
-        for relative in sorted(files):
-            data = files[relative]
-            target = stage / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if had_site and _same_bytes(out_dir / relative, data):
-                try:
-                    os.link(out_dir / relative, target)
-                    continue
-                except OSError:
-                    pass
-            else:
-                changed += 1
-            _write_new(target, data)
+        ordered = sorted(files)
+        helped = None
+        if helper is not None:
+            directories = sorted({path.rpartition("/")[0] for path in ordered})
+            theirs = set(directories[1::2])
+            mine = [path for path in ordered if path.rpartition("/")[0] not in theirs]
+            helped = helper(
+                stage, out_dir, [path for path in ordered if path.rpartition("/")[0] in theirs]
+            )
+            ordered = mine
+        changed = write_staged(stage, out_dir, files, ordered)
+        if helped is not None:
+            changed += helped.result()
         _swap(stage, out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    return changed
+
+
+def write_staged(stage: Path, out_dir: Path, files: Mapping[str, bytes], paths: list[str]) -> int:
+    """Write these files of the site into the stage dir, linking those unchanged from out_dir;
+    return how many changed."""
+    had_site = out_dir.is_dir()
+    made = {stage}
+    changed = 0
+    for relative in paths:
+        data = files[relative]
+        target = stage / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if had_site and _same_bytes(out_dir / relative, data):
+            try:
+                os.link(out_dir / relative, target)
+                continue
+            except OSError:
+                pass
+        else:
+            changed += 1
+        _write_new(target, data)
     return changed
 
 

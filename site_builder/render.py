@@ -77,6 +77,22 @@ class RenderCache:
 CARD_TEMPLATE = "partials/paper_card.html"
 ROOT_MARK = "\x00root\x00"
 """Stands for `page.root` in a cached card; replaced by each page's own root."""
+HEADING_MARK = "\x00heading\x00"
+"""Stands for `heading` in a cached card; replaced by each list's heading element."""
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_text(iso: str) -> str:
+    """Format an ISO date for reading: `2025-03-04` -> `4 Mar 2025` (the `day_text` filter)."""
+    year, month, day = iso.split("-")
+    return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+
+
+def day_html(iso: str | None) -> Markup:
+    """Return an ISO date as a <time> element, or "undated" (the `day` filter)."""
+    if not iso:
+        return Markup('<span class="undated">undated</span>')
+    return Markup('<time datetime="{}">{}</time>').format(iso, day_text(iso))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +105,9 @@ class _CardPage:
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """Return the Jinja2 environment: autoescape on, undefined names are errors.
 
-    `paper_card(view, root, heading)` renders the card partial once per paper and heading and
-    reuses it, with each page's root put in, on the home, tag and day lists, where the same
-    paper shows up again and again.
+    `paper_card(view, root, heading)` renders the card partial once per paper and reuses it,
+    with each list's root and heading element put in, on the home, tag and day lists, where the
+    same paper shows up again and again. Filters `day` and `day_text` format ISO dates.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -102,19 +118,20 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per version of the templates (see BuildState)
     )
-    cards: dict[tuple[str, str], str] = {}
+    cards: dict[str, str] = {}
 
     def paper_card(view: PaperView, root: str, heading: str = "h2") -> Markup:
-        key = (view.key, heading)
-        card = cards.get(key)
+        card = cards.get(view.key)
         if card is None:
             template = env.get_template(CARD_TEMPLATE)
-            card = cards[key] = template.render(
-                view=view, page=_CardPage(ROOT_MARK), heading=heading
+            card = cards[view.key] = template.render(
+                view=view, page=_CardPage(ROOT_MARK), heading=HEADING_MARK
             )
-        return Markup(card.replace(ROOT_MARK, root))
+        return Markup(card.replace(ROOT_MARK, root).replace(HEADING_MARK, heading))
 
     env.globals["paper_card"] = paper_card
+    env.filters["day"] = day_html
+    env.filters["day_text"] = day_text
     return env
 
 
@@ -299,9 +316,14 @@ def render_ahead(site: Site, env: jinja2.Environment, templates: str, cache: Ren
 def render_indexed(site: Site, env: jinja2.Environment, indices: Sequence[int]) -> list[bytes]:
     """Render the pages at these positions of plan_pages(site) (what a worker process is given)."""
     wanted = set(indices)
-    return [
-        _render(env, page, site) for index, page in enumerate(plan_pages(site)) if index in wanted
-    ]
+    return render_pages(
+        site, env, [page for index, page in enumerate(plan_pages(site)) if index in wanted]
+    )
+
+
+def render_pages(site: Site, env: jinja2.Environment, pages: Sequence[Page]) -> list[bytes]:
+    """Render these pages of the site."""
+    return [_render(env, page, site) for page in pages]
 
 
 def collect_pages(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 
@@ -244,6 +245,13 @@ def js_sort_key(term: str) -> bytes:
 # --- index ---------------------------------------------------------------------------------
 
 
+FieldCounts = dict[str, Counter[str]]
+"""A document's index terms per field, with their counts in first-seen order."""
+TermCache = dict[SearchDoc, tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]]
+"""Index terms of documents seen before, compactly: per field (terms, counts). A rebuild after
+one edit reduces the words of one document only."""
+
+
 class _Builder(Builder):  # type: ignore[misc]
     """lunr.py's Builder, with `add` doing what the stock one does for pre-tokenized fields.
 
@@ -254,23 +262,42 @@ class _Builder(Builder):  # type: ignore[misc]
     """
 
     def add(self, doc: dict[str, Any], attributes: dict[str, Any] | None = None) -> None:
-        doc_ref = str(doc[self._ref])
+        counts = {
+            name: Counter(term for term in map(reduce_term, doc[name]) if term is not None)
+            for name in self._fields
+        }
+        self.add_counts(str(doc[self._ref]), counts, attributes)
+
+    def add_counts(
+        self, doc_ref: str, counts: FieldCounts, attributes: dict[str, Any] | None = None
+    ) -> None:
+        """Add a document given its index terms per field (what `add` reduces its tokens to).
+
+        Only the vocabulary is kept in `inverted_index` here (in first-seen order, as lunr
+        numbers its terms); which documents each term is in is filled in by `build`.
+        """
         self._documents[doc_ref] = attributes or {}
         self.document_count += 1
+        inverted = self.inverted_index
         for field_name in self._fields:
-            terms = [term for term in map(reduce_term, doc[field_name]) if term is not None]
+            field_counts = counts[field_name]
             field_ref = f"{field_name}/{doc_ref}"
-            counts = Counter(terms)  # keeps first-seen order, so term indexes match stock add
-            self.field_term_frequencies[field_ref] = counts
-            self.field_lengths[field_ref] = len(terms)
-            for term in counts:
-                posting = self.inverted_index.get(term)
-                if posting is None:
-                    posting = {name: {} for name in self._fields}
-                    posting["_index"] = self.term_index
+            self.field_term_frequencies[field_ref] = field_counts
+            self.field_lengths[field_ref] = sum(field_counts.values())
+            new = set(field_counts).difference(inverted)
+            if new:
+                for term in [term for term in field_counts if term in new]:
+                    inverted[term] = {name: {} for name in self._fields}
+                    inverted[term]["_index"] = self.term_index
                     self.term_index += 1
-                    self.inverted_index[term] = posting
-                posting[field_name][doc_ref] = {}
+
+    def build(self) -> Any:
+        """Fill in each term's documents, then build the lunr index as the stock Builder does."""
+        for field_ref, field_counts in self.field_term_frequencies.items():
+            field_name, doc_ref = field_ref.split("/", 1)
+            for term in field_counts:
+                self.inverted_index[term][field_name][doc_ref] = {}
+        return super().build()
 
 
 def _fields_of(doc: SearchDoc) -> dict[str, list[str]]:
@@ -281,10 +308,20 @@ def _fields_of(doc: SearchDoc) -> dict[str, list[str]]:
     }
 
 
-def build_lunr_builder(docs: Sequence[SearchDoc], *, stock: bool = False) -> Builder:
+def _field_counts(doc: SearchDoc) -> FieldCounts:
+    return {
+        name: Counter(term for term in map(reduce_term, tokens) if term is not None)
+        for name, tokens in _fields_of(doc).items()
+    }
+
+
+def build_lunr_builder(
+    docs: Sequence[SearchDoc], *, stock: bool = False, cache: TermCache | None = None
+) -> Builder:
     """Return a lunr.py Builder with every doc added (ref = position), ready to build().
 
-    With `stock`, use lunr.py's own (slow) `Builder.add`, for tests.
+    With `stock`, use lunr.py's own (slow) `Builder.add`, for tests. A `cache` keeps each
+    document's index terms for the next call: only new or edited documents are reduced again.
     """
     builder = Builder() if stock else _Builder()
     builder.pipeline.add(_pipeline_term)
@@ -292,8 +329,28 @@ def build_lunr_builder(docs: Sequence[SearchDoc], *, stock: bool = False) -> Bui
     builder.ref("id")
     for name, boost in FIELDS:
         builder.field(name, boost=boost)
+    if stock:
+        for position, doc in enumerate(docs):
+            builder.add({"id": str(position), **_fields_of(doc)})
+        return builder
+    known = cache if cache is not None else {}
+    fresh: TermCache = {}
+    names = [name for name, _ in FIELDS]
     for position, doc in enumerate(docs):
-        builder.add({"id": str(position), **_fields_of(doc)})
+        kept = known.get(doc)
+        if kept is None:
+            counts = _field_counts(doc)
+            kept = tuple((tuple(counts[name]), tuple(counts[name].values())) for name in names)
+        else:
+            counts = {
+                name: Counter(dict(zip(terms, numbers, strict=True)))
+                for name, (terms, numbers) in zip(names, kept, strict=True)
+            }
+        fresh[doc] = kept
+        builder.add_counts(str(position), counts)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     return builder
 
 
@@ -315,28 +372,43 @@ def _encode_field(
 ) -> str:
     """Encode one field's postings: per term, base-36 doc gaps (`gap.tf` when tf > 1), comma-joined;
     terms `;`-joined in `terms` order."""
-    parts: dict[str, list[str]] = {}
-    last: dict[str, int] = {}
-    for doc in range(count):
-        for term, tf in frequencies[f"{name}/{doc}"].items():
-            gap = doc - last.get(term, -1)
-            last[term] = doc
-            text = _BASE36[gap] if gap < 1296 else _base36(gap)
-            if tf > 1:
-                text += "." + (_BASE36[tf] if tf < 1296 else _base36(tf))
-            found = parts.get(term)
-            if found is None:
-                parts[term] = [text]
-            else:
-                found.append(text)
-    return ";".join(",".join(parts.get(term, ())) for term in terms)
+    number_of = {term: number for number, term in enumerate(terms)}
+    term_numbers: list[int] = []
+    tfs: list[int] = []
+    lengths: list[int] = []
+    for position in range(count):
+        counts = frequencies[f"{name}/{position}"]
+        term_numbers.extend(map(number_of.__getitem__, counts))
+        tfs.extend(counts.values())
+        lengths.append(len(counts))
+    if not term_numbers:
+        return ";" * (len(terms) - 1)
+    # Postings grouped by term, docs ascending within a term; each doc as the gap to the last.
+    by_term = np.argsort(np.asarray(term_numbers, dtype=np.int64), kind="stable")
+    term = np.asarray(term_numbers, dtype=np.int64)[by_term]
+    doc = np.repeat(np.arange(count, dtype=np.int64), lengths)[by_term]
+    first = np.ones(len(term), dtype=bool)
+    first[1:] = term[1:] != term[:-1]
+    gap = doc - np.where(first, -1, np.roll(doc, 1))
+    texts = [
+        (_base36_short(g) if f == 1 else f"{_base36_short(g)}.{_base36_short(f)}")
+        for g, f in zip(gap.tolist(), np.asarray(tfs)[by_term].tolist(), strict=True)
+    ]
+    bounds = np.searchsorted(term, np.arange(len(terms) + 1)).tolist()
+    return ";".join(
+        ",".join(texts[bounds[number] : bounds[number + 1]]) for number in range(len(terms))
+    )
 
 
-def build_index_data(docs: Sequence[SearchDoc]) -> dict[str, Any]:
+def _base36_short(number: int) -> str:
+    return _BASE36[number] if number < 1296 else _base36(number)
+
+
+def build_index_data(docs: Sequence[SearchDoc], cache: TermCache | None = None) -> dict[str, Any]:
     """Return the compact index: terms in JS order, per field a `;`-joined posting list per term."""
     # The postings are lunr.py's; its field vectors are not shipped (the browser recomputes
     # them), so the builder's build() step is skipped. Tests check both against lunr.py/js.
-    builder = build_lunr_builder(docs)
+    builder = build_lunr_builder(docs, cache=cache)
     terms = sorted(builder.inverted_index, key=js_sort_key)
     field_names = [name for name, _ in FIELDS]
     frequencies = builder.field_term_frequencies
@@ -406,10 +478,15 @@ def _script(name: str, data: dict[str, Any]) -> bytes:
     return (prefix + payload + ";\n").encode("utf-8")
 
 
-def build_search_files(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
-    """Return site-relative paths -> bytes of the search data. Same docs, same bytes."""
+def build_search_files(
+    docs: Sequence[SearchDoc], cache: TermCache | None = None
+) -> dict[str, bytes]:
+    """Return site-relative paths -> bytes of the search data. Same docs, same bytes.
+
+    `cache` (see build_lunr_builder) spares reducing the words of documents seen before.
+    """
     return {
-        INDEX_PATH: _script("index", build_index_data(docs)),
+        INDEX_PATH: _script("index", build_index_data(docs, cache)),
         DOCS_PATH: _script("docs", build_docs_data(docs)),
     }
 

@@ -174,13 +174,28 @@ class RelatedCandidates:
     """Per paper, its best-scoring others as (score, index), best first."""
 
 
-def related_candidates(papers: Sequence[Paper], count: int) -> RelatedCandidates:
-    """Return the candidates for each paper's `count` related papers (papers taken in slug order)."""
+@dataclass(frozen=True, slots=True)
+class RelatedInput:
+    """What related papers are computed from: every paper's plain text, in slug order."""
+
+    papers: tuple[tuple[str, str], ...]
+    """(id, slug) of each paper."""
+    texts: tuple[tuple[str, str], ...]
+    """(title, abstract) of each paper, as plain text."""
+
+
+def related_input(papers: Sequence[Paper]) -> RelatedInput:
+    """Return the papers' plain text in slug order, for related_candidates."""
     ordered = sorted(papers, key=lambda paper: paper.slug)
-    best = similar_papers(
-        tuple((to_plain_text(p.title), to_plain_text(p.abstract)) for p in ordered), count
+    return RelatedInput(
+        tuple((p.id, p.slug) for p in ordered),
+        tuple((to_plain_text(p.title), to_plain_text(p.abstract)) for p in ordered),
     )
-    return RelatedCandidates(tuple((p.id, p.slug) for p in ordered), best)
+
+
+def related_candidates(source: RelatedInput, count: int) -> RelatedCandidates:
+    """Return the candidates for each paper's `count` related papers."""
+    return RelatedCandidates(source.papers, similar_papers(source.texts, count))
 
 
 def pick_related(
@@ -201,7 +216,7 @@ def find_related_slugs(
     papers: Sequence[Paper], paper_tags: Mapping[str, Sequence[str]], count: int
 ) -> dict[str, tuple[str, ...]]:
     """Return the slugs of each paper's related papers, by slug."""
-    return pick_related(related_candidates(papers, count), paper_tags, count)
+    return pick_related(related_candidates(related_input(papers), count), paper_tags, count)
 
 
 def assemble_site(

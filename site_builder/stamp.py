@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 
 from site_builder.assets import VENDOR_FILES
@@ -29,15 +30,14 @@ def input_stamp(config: Config) -> str:
         ENGINE_DIR,
     ]
     files = [
-        config.root / "site.yml",
-        *(config.root / "node_modules" / name for name in VENDOR_FILES),
+        str(config.root / "site.yml"),
+        *(str(config.root / "node_modules" / name) for name in VENDOR_FILES),
     ]
     for root in roots:
-        if root.is_dir():
-            files.extend(path for path in root.rglob("*") if path.is_file())
+        files.extend(_files_under(str(root)))
     for path in sorted(files):
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:
             continue
         digest.update(
@@ -49,6 +49,21 @@ def input_stamp(config: Config) -> str:
     except OSError:
         digest.update(b"no output")
     return digest.hexdigest()
+
+
+def _files_under(root: str) -> list[str]:
+    """Return the paths of the files under a directory, at any depth (none if it is missing)."""
+    found: list[str] = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            found.extend(_files_under(entry.path))
+        elif entry.is_file():
+            found.append(entry.path)
+    return found
 
 
 def read_stamp(config: Config) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import math
@@ -439,3 +440,18 @@ def test_results_cap_the_list_and_carry_highlights(tmp_path: Path) -> None:
     assert "schrodinger" in schrodinger["marks"][0]
     assert hostile["urls"] == [HOSTILE[0].url]
     assert {"zebrafish", "emoji"} <= set(hostile["marks"][0])
+
+
+def test_term_cache_gives_the_same_search_data_after_an_edit() -> None:
+    docs = [
+        SearchDoc(f"papers/p{i}/", f"Paper {i} on diffusion", f"Paper {i}", ("Diffusion",), ("diffusion",), "2025-03-12", f"Abstract {i} about graphs and scores.")
+        for i in range(30)
+    ]
+    cache: dict = {}
+    assert build_search_files(docs, cache) == build_search_files(docs)
+    assert len(cache) == 30
+    edited = [*docs[:5], dataclasses.replace(docs[5], title="Retitled zqxv"), *docs[6:]]
+    assert build_search_files(edited, cache) == build_search_files(edited)
+    assert docs[5] not in cache and edited[5] in cache
+    assert build_search_files(docs[:10], cache) == build_search_files(docs[:10])
+    assert len(cache) == 10

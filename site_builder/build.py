@@ -159,6 +159,9 @@ def _worker_write_site(stage: Path, out_dir: Path, paths: list[str]) -> int:
 
 
 def _worker_write_pages() -> None:
+    # Not needed before the end of the build: let the processes on its critical path go first.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     write_pages(_worker["plan"])
 
 

@@ -18,6 +18,11 @@ _BARE_URL_RE = re.compile(
 )
 
 
+# Text that Markdown would render as one plain paragraph: one line, no markup characters, no
+# URL, not starting like a block (heading, quote, list, rule, code). Most abstracts are such.
+_NOT_PLAIN_RE = re.compile(r"[\\`*_\[\]<>&$!~|\x00-\x1f\x7f]|://|^[\s#>\-+=0-9]")
+
+
 def _render_math(content: str, options: Any) -> str:
     return math_to_mathml(content)
 
@@ -49,8 +54,16 @@ def _autolink(text: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """Return Markdown as HTML; raw HTML in the text shows as text; bare URLs become links."""
-    return _markdown().render(_autolink(text)) if text.strip() else ""
+    """Return Markdown as HTML; raw HTML in the text shows as text; bare URLs become links.
+
+    Plain one-line text (most abstracts) gets the paragraph markdown-it would give it without
+    running the parser: tests/test_markdown.py checks the two agree.
+    """
+    if not text.strip():
+        return ""
+    if not _NOT_PLAIN_RE.search(text):
+        return f"<p>{text.strip().replace(chr(34), '&quot;')}</p>\n"
+    return _markdown().render(_autolink(text))
 
 
 def excerpt(text: str, limit: int = 300) -> str:

@@ -28,7 +28,9 @@ from site_builder.filecache import FileCache
 from site_builder.ingest import (
     ImportReport,
     MergeCache,
+    ParseResult,
     apply_import,
+    parse_dumps,
     plan_import,
     remember_pages,
     write_pages,
@@ -165,14 +167,17 @@ def _worker_write_pages() -> None:
     write_pages(_worker["plan"])
 
 
-def _worker_tags() -> dict[str, tuple[str, ...]]:
-    tags = _worker["tags"] = tag_papers(_worker["papers"], _worker["taxonomy"])
+def _worker_tags(count: int) -> dict[str, tuple[str, ...]]:
+    """Tag the first `count` papers (the calling process tags the others)."""
+    tags = _worker["tags"] = tag_papers(_worker["papers"][:count], _worker["taxonomy"])
     return tags
 
 
 def _worker_search() -> dict[str, bytes]:
     papers, taxonomy = _worker["papers"], _worker["taxonomy"]
-    tags = _worker["tags"] if _worker["tags"] is not None else tag_papers(papers, taxonomy)
+    tags = _worker["tags"]
+    if len(tags) < len(papers):
+        tags = {**tags, **tag_papers(papers[len(tags) :], taxonomy)}
     return build_search_files(search_docs(papers, tags, taxonomy))
 
 
@@ -384,6 +389,11 @@ def build_site(
     with contextlib.ExitStack() as stack:
         page_writes: Future[None] | None = None
         if run_import:
+
+            def parse_helper(dumps: list[tuple[Path, str]]) -> Future[list[ParseResult]]:
+                pool = stack.enter_context(_fork_pool(state.start_method or "fork", 1))
+                return pool.submit(parse_dumps, dumps, config.year)
+
             plan = plan_import(
                 config,
                 tag_ids=tag_ids,
@@ -391,6 +401,7 @@ def build_site(
                 listings=state.listings,
                 changed=changed,
                 merge_cache=state.merged,
+                parse_helper=parse_helper if _workers(state, PARALLEL_PAGES) else None,
             )
             report = plan.report
             for warning in report.warnings:
@@ -413,9 +424,9 @@ def build_site(
         stale = text_key != state.text_key
         # Related papers and the search data need no rendered Markdown and change only with the
         # papers' text. With enough papers, a worker computes related papers meanwhile. On a
-        # first build it also tags the papers (first, for this process) and builds the search
-        # data, while this process renders the papers' text and the pages that show no related
-        # papers. On a rebuild (tags known) it is given only the papers' plain text, and this
+        # first build it also tags half of the papers (first, for this process, which tags the
+        # other half) and builds the search data, while this process renders the papers' text
+        # and the pages that show no related papers. On a rebuild (tags known) it is given only the papers' plain text, and this
         # process rebuilds the search data, reducing only the words of edited papers.
         known_tags = None
         if stale and len(papers) - len(state.tagged) < PARALLEL_PAGES:
@@ -426,11 +437,9 @@ def build_site(
         search: Future[dict[str, bytes]] | None = None
         if workers and known_tags is None:
             pool = stack.enter_context(
-                _fork_pool(
-                    state.start_method or "fork", 1, papers=papers, taxonomy=taxonomy, tags=None
-                )
+                _fork_pool(state.start_method or "fork", 1, papers=papers, taxonomy=taxonomy)
             )
-            tagging = pool.submit(_worker_tags)
+            tagging = pool.submit(_worker_tags, len(papers) // 2)
             related = pool.submit(_worker_related, config.related)
             search = pool.submit(_worker_search)
         elif workers:
@@ -447,7 +456,9 @@ def build_site(
         if known_tags is not None:
             paper_tags = known_tags
         elif tagging is not None:
-            paper_tags = _remember_tags(papers, tuple(taxonomy), tagging.result(), state)
+            rest = tag_papers(papers[len(papers) // 2 :], taxonomy)
+            found = {**tagging.result(), **rest}
+            paper_tags = _remember_tags(papers, tuple(taxonomy), found, state)
         else:
             paper_tags = _tags(papers, tuple(taxonomy), state)
         progress.stage("tags")

@@ -47,6 +47,16 @@ class FileCache(Generic[T]):
         self.entries[path] = (key, value)
         return value
 
+    def peek(self, path: Path, extra: Hashable) -> T | None:
+        """Return the cached value for path if the file and `extra` are unchanged, else None."""
+        cached = self.entries.get(path)
+        try:
+            return (
+                cached[1] if cached is not None and cached[0] == (stat_key(path), extra) else None
+            )
+        except OSError:
+            return None
+
     def put(self, path: Path, extra: Hashable, value: T) -> None:
         """Remember a value for the file as it is now (e.g. a page this process just wrote)."""
         self.entries[path] = ((stat_key(path), extra), value)

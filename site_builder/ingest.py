@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -85,27 +86,67 @@ def source_paths(config: Config) -> list[Path]:
     )
 
 
-def read_listings(
-    config: Config, paths: Iterable[Path], cache: FileCache[ParsedListing] | None = None
-) -> list[ParsedListing]:
-    """Read every dump, collecting all errors before failing."""
-    parsed: list[ParsedListing] = []
-    errors: list[SiteError] = []
+ParseResult = ParsedListing | SiteError
+"""A dump parsed, or what was wrong with it."""
+HelpParsing = Callable[[list[tuple[Path, str]]], "Future[list[ParseResult]]"]
+"""Hands dumps (path, shown as) to another process to parse with parse_dumps."""
+HELP_FROM = 8
+"""Dumps to parse at which handing half of them to a helper pays."""
+
+
+def parse_dumps(dumps: list[tuple[Path, str]], year: int | None) -> list[ParseResult]:
+    """Parse these dumps (path, shown as); what a helper process runs."""
     fallback_year = dt.date.today().year
-    cache = cache if cache is not None else FileCache()
-    for path in paths:
+    results: list[ParseResult] = []
+    for path, shown in dumps:
         try:
-            parsed.append(
-                cache.get(
-                    path,
-                    (config.year, fallback_year),
-                    partial(read_listing, path, config.shown(path), config.year, fallback_year),
-                )
+            results.append(read_listing(path, shown, year, fallback_year))
+        except SiteError as exc:
+            results.append(exc)
+    return results
+
+
+def read_listings(
+    config: Config,
+    paths: Iterable[Path],
+    cache: FileCache[ParsedListing] | None = None,
+    helper: HelpParsing | None = None,
+) -> list[ParsedListing]:
+    """Read every dump, collecting all errors before failing.
+
+    With a `helper` (another process), every other dump not in the cache is parsed there
+    meanwhile, when there are enough of them.
+    """
+    paths = list(paths)
+    fallback_year = dt.date.today().year
+    extra = (config.year, fallback_year)
+    cache = cache if cache is not None else FileCache()
+    handed: list[Path] = []
+    if helper is not None:
+        unparsed = [path for path in paths if cache.peek(path, extra) is None]
+        if len(unparsed) >= HELP_FROM:
+            handed = unparsed[1::2]
+    helped = helper([(path, config.shown(path)) for path in handed]) if helper and handed else None
+    outcome: dict[Path, ParseResult] = {}
+    skip = set(handed)
+    for path in paths:
+        if path in skip:
+            continue
+        try:
+            outcome[path] = cache.get(
+                path,
+                extra,
+                partial(read_listing, path, config.shown(path), config.year, fallback_year),
             )
         except SiteError as exc:
-            errors.append(exc)
-    raise_all(errors)
-    return parsed
+            outcome[path] = exc
+    if helped is not None:
+        for path, result in zip(handed, helped.result(), strict=True):
+            outcome[path] = result
+            if not isinstance(result, SiteError):
+                cache.put(path, extra, result)
+    raise_all([error for path in paths if isinstance(error := outcome[path], SiteError)])
+    return [result for path in paths if not isinstance(result := outcome[path], SiteError)]
 
 
 def read_entries(
@@ -141,15 +182,17 @@ def plan_import(
     listings: FileCache[ParsedListing] | None = None,
     changed: Collection[Path] | None = None,
     merge_cache: MergeCache | None = None,
+    parse_helper: HelpParsing | None = None,
 ) -> ImportPlan:
     """Read the dumps and the pages, and return what importing them writes, without writing.
 
     Every dump and page is read and every write planned first, so an error in any of them
     leaves content/papers/ untouched. `changed` is a file watcher's hint for reading the pages
-    (see read_papers); `merge_cache` keeps the merge for the next import.
+    (see read_papers); `merge_cache` keeps the merge for the next import; `parse_helper`
+    parses half of the dumps (see read_listings).
     """
     paths = source_paths(config) if paths is None else list(paths)
-    parsed = tuple(read_listings(config, paths, listings))
+    parsed = tuple(read_listings(config, paths, listings, parse_helper))
     entries = [entry for listing in parsed for entry in listing.entries]
     warnings = [warning for listing in parsed for warning in listing.warnings]
     cache = merge_cache if merge_cache is not None else MergeCache()

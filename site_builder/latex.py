@@ -105,6 +105,13 @@ def to_plain_text(text: str) -> str:
     return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
+@lru_cache(maxsize=1 << 15)
+def ascii_fold(text: str) -> str:
+    """Return plain text lowercased and without accents or other non-ASCII characters, for
+    matching words (tags, related papers): `Schrödinger` -> `schrodinger`."""
+    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
+
+
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _MATHML_ELEMENTS = frozenset(
     "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle merror mpadded "

@@ -63,7 +63,8 @@ def render_markdown(text: str) -> str:
         return ""
     if not _NOT_PLAIN_RE.search(text):
         return f"<p>{text.strip().replace(chr(34), '&quot;')}</p>\n"
-    return _markdown().render(_autolink(text))
+    html: str = _markdown().render(_autolink(text))
+    return html
 
 
 def excerpt(text: str, limit: int = 300) -> str:

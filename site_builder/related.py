@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+from site_builder.latex import ascii_fold
 
 _WORD_RE = re.compile(r"[a-z][a-z0-9+]{2,}")
 STOP_WORDS = frozenset(
@@ -37,8 +39,7 @@ Floats = npt.NDArray[np.float64]
 
 
 def _terms(text: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
-    return [word for word in _WORD_RE.findall(plain) if word not in STOP_WORDS]
+    return [word for word in _WORD_RE.findall(ascii_fold(text)) if word not in STOP_WORDS]
 
 
 def _group_starts(sorted_keys: Ints, groups: int) -> Ints:
@@ -55,13 +56,13 @@ def _vectors(texts: Sequence[tuple[str, str]]) -> tuple[Ints, Ints, Floats, int]
     """Return each text's unit tf-idf vector over its top terms as (paper, term, weight) entries,
     sorted by paper, and the number of terms. Terms in one paper only, or in more than a tenth
     of them, are dropped; ties between equal weights go to the alphabetically first term."""
-    vocabulary: dict[str, int] = {}
+    vocabulary: defaultdict[str, int] = defaultdict(lambda: len(vocabulary))
     papers: list[int] = []
     terms: list[int] = []
     for index, (title, abstract) in enumerate(texts):
         words = _terms(title) * TITLE_REPEAT + _terms(abstract)
         papers.extend([index] * len(words))
-        terms.extend(vocabulary.setdefault(word, len(vocabulary)) for word in words)
+        terms.extend(map(vocabulary.__getitem__, words))  # a new word gets the next number
     if not terms:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0), 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,7 +11,7 @@ from functools import lru_cache
 import yaml
 
 from site_builder.errors import SiteError, SourcePos, raise_all
-from site_builder.latex import to_plain_text
+from site_builder.latex import ascii_fold, to_plain_text
 from site_builder.models import Paper, Tag
 from site_builder.yamlfile import yaml_loader
 
@@ -28,8 +27,7 @@ THRESHOLD = 2
 
 def fold_words(text: str) -> str:
     """Return text lowercased, accent-free, with single spaces between words, padded by spaces."""
-    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
-    return f" {_NON_WORD_RE.sub(' ', plain).strip()} "
+    return f" {_NON_WORD_RE.sub(' ', ascii_fold(text)).strip()} "
 
 
 def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
@@ -137,7 +135,9 @@ class Tagger:
     """A word -> (tag index, term index) of the terms that start with exactly that word."""
     prefixes: tuple[tuple[str, int, int], ...]
     """(word start, tag index, term index) of the one-word prefix terms."""
-    starting: dict[str, tuple[tuple[int, tuple[Term, ...]], ...]] = dataclasses.field(default_factory=dict)
+    starting: dict[str, tuple[tuple[int, tuple[Term, ...]], ...]] = dataclasses.field(
+        default_factory=dict
+    )
     """Every word met so far -> the tags (index into `terms`) with the terms that may start at
     it, often none. Filled as words are met: the vocabulary is far smaller than the text."""
     starters: set[str] = dataclasses.field(default_factory=set)

@@ -12,6 +12,7 @@ from helpers import copy_seeds, dump, long_abstract, make_site_project, run_cli,
 from site_builder import build
 from site_builder.build import BuildState, build_site
 from site_builder.config import load_config
+from site_builder.errors import SiteErrors
 
 HOSTILE = '<script>alert(1)</script> and "><img src=x onerror=alert(1)>'
 
@@ -232,3 +233,28 @@ def test_worker_rebuild_after_a_title_edit_equals_a_fresh_build(
     assert rebuilt.keys() == fresh.keys()
     assert [path for path in rebuilt if rebuilt[path][0] != fresh[path][0]] == []
     assert b"Diffusion Retitled" in rebuilt["search/docs.js"][0]
+
+
+def test_dumps_parsed_in_a_worker_report_errors_in_file_order(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        f"content/sources/2025-03-{day:02d}.txt": dump(
+            [(f"Paper {day} on Topic", long_abstract(f"topic {day}"))], f"Mar {day}"
+        )
+        for day in range(10, 20)
+    }
+    files["content/sources/2025-03-11.txt"] = b"\xff\xfe not text"  # handed to the worker
+    files["content/sources/2025-03-14.txt"] = b"\xff not text either"  # parsed here
+    project = make_site_project(tmp_path, files)
+    with pytest.raises(SiteErrors) as caught:
+        build_site(load_config(project), BuildState(start_method="fork"))
+    assert [str(error).split(":")[0] for error in caught.value.errors] == [
+        "content/sources/2025-03-11.txt",
+        "content/sources/2025-03-14.txt",
+    ]
+    assert not (project / "content" / "papers").exists()
+    # Fixed, the same build parses half of the dumps in the worker and gets every paper.
+    files = {path: data for path, data in files.items() if path.endswith(("11.txt", "14.txt"))}
+    for path in files:
+        (project / path).write_text(dump([("Fixed Paper " + path[-6:-4], long_abstract("fixed"))], "Mar 2"))
+    result = build_site(load_config(project), BuildState(start_method="fork"))
+    assert len(result.site.papers) == 10

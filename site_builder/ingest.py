@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
-from site_builder.content import page_paths, read_papers, read_text
+from site_builder.content import read_papers, read_text
 from site_builder.errors import SiteError, raise_all
 from site_builder.filecache import FileCache
 from site_builder.latex import to_plain_text
@@ -205,7 +205,7 @@ def plan_import(
     existing_papers = read_papers(config, known, cache=pages, changed=changed)
     existing = {paper.id: paper for paper in existing_papers}
     final = {paper.where.path: paper for paper in existing_papers}
-    page_files = {path.stem: path for path in page_paths(config)}
+    page_files = {paper.slug for paper in existing_papers}  # read_papers reads every page
     new_papers = [paper for paper in imported if paper.id not in existing]
     slugs = assign_slugs(
         sorted(
@@ -234,7 +234,7 @@ def plan_import(
             cache.complete[paper.id] = (current, paper)
             unchanged += 1
             continue
-        path = page_files[current.slug]
+        path = config.papers_dir / f"{current.slug}.md"
         shown = config.shown(path)
         merged = merge_page(read_text(path, shown), current, paper)
         if merged is not None:

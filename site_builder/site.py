@@ -219,6 +219,36 @@ def find_related_slugs(
     return pick_related(related_candidates(related_input(papers), count), paper_tags, count)
 
 
+def _same_place(old: PaperView | None, new: PaperView) -> bool:
+    """Whether a new view of a paper sits where its old one did: same order, tags and listings."""
+    return (
+        old is not None
+        and old.order == new.order
+        and old.tags == new.tags
+        and old.paper.listings == new.paper.listings
+    )
+
+
+def _tag_views(views: Sequence[PaperView], taxonomy: Sequence[Tag]) -> tuple[TagView, ...]:
+    members: dict[str, list[str]] = {tag.id: [] for tag in taxonomy}
+    for view in views:
+        for tag in view.tags:
+            members[tag.id].append(view.paper.slug)
+    return tuple(TagView(tag, f"tags/{tag.id}/", tuple(members[tag.id])) for tag in taxonomy)
+
+
+def _date_views(views: Sequence[PaperView]) -> tuple[DateView, ...]:
+    days: dict[str, list[tuple[str, int, str]]] = {}
+    for view in views:
+        for item in view.paper.listings:
+            if item.date:
+                days.setdefault(item.date, []).append((item.source, item.line, view.paper.slug))
+    return tuple(
+        DateView(day, f"dates/{day}/", tuple(dict.fromkeys(slug for *_, slug in sorted(days[day]))))
+        for day in sorted(days, reverse=True)
+    )
+
+
 def assemble_site(
     config: Config,
     taxonomy: Sequence[Tag],
@@ -237,31 +267,32 @@ def assemble_site(
     tags_by_id = {tag.id: tag for tag in taxonomy}
     reusable = previous.by_slug if previous is not None else {}
     unsorted = []
+    replaced: list[tuple[PaperView | None, PaperView]] = []
     for paper in papers:
         tags = tuple(tags_by_id[t] for t in paper_tags[paper.id] if t in tags_by_id)
         old = reusable.get(paper.slug)
-        reuse = old is not None and old.paper is paper and old.tags == tags
-        if reuse and old is not None:
+        if old is not None and old.paper is paper and old.tags == tags:
             unsorted.append(old)
         else:
             text = texts[paper.id] if texts is not None else render_paper_text(paper)
             unsorted.append(_paper_view(paper, tags, text))
-    views = sorted(unsorted, key=newest_first)
-    by_slug = {view.paper.slug: view for view in views}
-    members: dict[str, list[str]] = {tag.id: [] for tag in taxonomy}
-    for view in views:
-        for tag in view.tags:
-            members[tag.id].append(view.paper.slug)
-    tag_views = tuple(TagView(tag, f"tags/{tag.id}/", tuple(members[tag.id])) for tag in taxonomy)
-    days: dict[str, list[tuple[str, int, str]]] = {}
-    for view in views:
-        for item in view.paper.listings:
-            if item.date:
-                days.setdefault(item.date, []).append((item.source, item.line, view.paper.slug))
-    date_views = tuple(
-        DateView(day, f"dates/{day}/", tuple(dict.fromkeys(slug for *_, slug in sorted(days[day]))))
-        for day in sorted(days, reverse=True)
-    )
+            replaced.append((old, unsorted[-1]))
+    if (
+        previous is not None
+        and len(unsorted) == len(previous.papers)
+        and tuple(tags_by_id.values()) == tuple(view.tag for view in previous.tags)
+        and all(_same_place(old, new) for old, new in replaced)
+    ):
+        # Only papers' texts changed (a note, a typo): the order, the tag lists and the days
+        # are the previous ones; the views are swapped in place.
+        by_slug = dict(previous.by_slug)
+        by_slug.update((new.paper.slug, new) for _, new in replaced)
+        views = [by_slug[view.paper.slug] for view in previous.papers]
+        tag_views, date_views = previous.tags, previous.dates
+    else:
+        views = sorted(unsorted, key=newest_first)
+        by_slug = {view.paper.slug: view for view in views}
+        tag_views, date_views = _tag_views(views, taxonomy), _date_views(views)
     if related is None:
         related = find_related_slugs(papers, paper_tags, config.related)
     return Site(config, tuple(views), by_slug, tag_views, date_views, related)

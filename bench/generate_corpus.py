@@ -30,6 +30,10 @@ import shutil
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import fresh_dir  # noqa: E402
+
 PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED_SOURCES = PROJECT / "content" / "sources"
 
@@ -381,9 +385,7 @@ def write_dump(path: Path, day: dt.date, entries: list[Paper]) -> None:
 
 def copy_project(dest: Path, project: Path = PROJECT) -> None:
     """A scratch copy of the project, without output, environments, papers or sources."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
+    fresh_dir(dest)
     for entry in project.iterdir():
         if entry.name in EXCLUDED:
             continue

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate_corpus
 from generate_corpus import Paper
-from measure import dir_bytes, file_sizes, files_under, run_timed
+from measure import dir_bytes, file_sizes, files_under, fresh_dir, run_timed
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -219,11 +219,7 @@ def _md_escape(text: str) -> str:
 
 
 def _fresh(dest: Path) -> None:
-    import shutil
-
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
+    fresh_dir(dest)
 
 
 # --------------------------------------------------------------------------- builds

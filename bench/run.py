@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate_corpus
 import peers
-from measure import dir_bytes, file_sizes, files_under, run_timed
+from measure import dir_bytes, empty_trash, file_sizes, files_under, run_timed
 
 BENCH = Path(__file__).resolve().parent
 WORK = BENCH / "work"
@@ -420,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             rows += peer_rows
             rows += [ratio_row(ours, p) for p in peer_rows]
+    empty_trash()
     print(render_table(rows, headers))
     if notes:
         print("\nnotes:")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
 import hashlib
 import logging
@@ -12,13 +11,14 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Collection, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from site_builder import workers
 from site_builder.assets import read_static
 from site_builder.config import Config
 from site_builder.content import read_papers, read_taxonomy
@@ -33,18 +33,16 @@ from site_builder.ingest import (
     parse_dumps,
     plan_import,
     remember_pages,
-    write_pages,
 )
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
-from site_builder.output import sync_site, write_site, write_staged
+from site_builder.output import sync_site, write_site
 from site_builder.render import (
     RenderCache,
     collect_pages,
     make_environment,
     plan_renders,
     render_ahead,
-    render_indexed,
     render_pages,
     templates_key,
 )
@@ -141,66 +139,6 @@ class BuildResult:
         )
 
 
-# Work handed to forked worker processes. A worker inherits its inputs at fork time (nothing is
-# pickled on the way in) and keeps them here for the tasks it is given; the parent never sets it.
-_worker: dict[str, Any] = {}
-
-
-def _start_worker(**inputs: Any) -> None:
-    _worker.update(inputs)
-    if "templates_dir" in inputs:
-        _worker["env"] = make_environment(inputs["templates_dir"])
-
-
-def _worker_render(indices: list[int]) -> list[bytes]:
-    return render_indexed(_worker["site"], _worker["env"], indices)
-
-
-def _worker_write_site(stage: Path, out_dir: Path, paths: list[str]) -> int:
-    return write_staged(stage, out_dir, _worker["files"], paths)
-
-
-def _worker_write_pages() -> None:
-    # Not needed before the end of the build: let the processes on its critical path go first.
-    with contextlib.suppress(OSError):
-        os.nice(10)
-    write_pages(_worker["plan"])
-
-
-def _worker_tags(count: int) -> dict[str, tuple[str, ...]]:
-    """Tag the first `count` papers (the calling process tags the others)."""
-    tags = _worker["tags"] = tag_papers(_worker["papers"][:count], _worker["taxonomy"])
-    return tags
-
-
-def _worker_search() -> dict[str, bytes]:
-    papers, taxonomy = _worker["papers"], _worker["taxonomy"]
-    tags = _worker["tags"]
-    if len(tags) < len(papers):
-        tags = {**tags, **tag_papers(papers[len(tags) :], taxonomy)}
-    return build_search_files(search_docs(papers, tags, taxonomy))
-
-
-def _worker_related(count: int) -> RelatedCandidates:
-    source = _worker.get("source") or related_input(_worker["papers"])
-    return related_candidates(source, count)
-
-
-def _fork_pool(method: str, workers: int, **inputs: Any) -> ProcessPoolExecutor:
-    """Return a pool of workers that start with `inputs` (inherited when forked, else pickled)."""
-    context = mp.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload([__name__])  # import the engine once, not per worker
-    return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=functools.partial(_start_worker, **inputs)
-    )
-
-
-def _chunks(items: list[int], count: int) -> list[list[int]]:
-    size = max(1, -(-len(items) // count))
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
 def _workers(state: BuildState, amount: int) -> int:
     """Return how many worker processes to start for this much work (0: stay in-process)."""
     cores = min(os.cpu_count() or 1, MAX_WORKERS)
@@ -231,22 +169,22 @@ def render_site(
     templates, env = _environment(config, state)
     planned, missing = plan_renders(site, templates, state.render)
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
-    workers = _workers(state, len(missing))
+    helpers = _workers(state, len(missing))
     searching = search is not None and not search.done()
-    if workers:
+    if helpers:
         pooled, own = (
             (missing[: len(missing) // 2], missing[len(missing) // 2 :])
             if searching
             else (missing, [])
         )
-        with _fork_pool(
+        with workers.fork_pool(
             state.start_method or "fork",
-            1 if searching else workers,
+            1 if searching else helpers,
             site=site,
             templates_dir=config.templates_dir,
         ) as pool:
-            chunks = _chunks(pooled, 1 if searching else workers * 4)
-            futures = [pool.submit(_worker_render, chunk) for chunk in chunks]
+            chunks = workers.chunks(pooled, 1 if searching else helpers * 4)
+            futures = [pool.submit(workers.render_chunk, chunk) for chunk in chunks]
             rendered = dict(
                 zip(own, render_pages(site, env, [planned[index][0] for index in own]), strict=True)
             )
@@ -391,7 +329,7 @@ def build_site(
         if run_import:
 
             def parse_helper(dumps: list[tuple[Path, str]]) -> Future[list[ParseResult]]:
-                pool = stack.enter_context(_fork_pool(state.start_method or "fork", 1))
+                pool = stack.enter_context(workers.fork_pool(state.start_method or "fork", 1))
                 return pool.submit(parse_dumps, dumps, config.year)
 
             plan = plan_import(
@@ -412,8 +350,10 @@ def build_site(
             if _workers(state, len(plan.report.written)):
                 # Many new pages (a first build) are written by a worker process while the site
                 # is built from them in memory (a thread would wait on this one for the GIL).
-                writer = stack.enter_context(_fork_pool(state.start_method or "fork", 1, plan=plan))
-                page_writes = writer.submit(_worker_write_pages)
+                writer = stack.enter_context(
+                    workers.fork_pool(state.start_method or "fork", 1, plan=plan)
+                )
+                page_writes = writer.submit(workers.write_import_pages)
             else:
                 apply_import(plan, state.pages)
         else:
@@ -431,22 +371,22 @@ def build_site(
         known_tags = None
         if stale and len(papers) - len(state.tagged) < PARALLEL_PAGES:
             known_tags = _tags(papers, tuple(taxonomy), state)
-        workers = _workers(state, len(papers)) if stale else 0
+        helpers = _workers(state, len(papers)) if stale else 0
         tagging: Future[dict[str, tuple[str, ...]]] | None = None
         related: Future[RelatedCandidates] | None = None
         search: Future[dict[str, bytes]] | None = None
-        if workers and known_tags is None:
+        if helpers and known_tags is None:
             pool = stack.enter_context(
-                _fork_pool(state.start_method or "fork", 1, papers=papers, taxonomy=taxonomy)
+                workers.fork_pool(state.start_method or "fork", 1, papers=papers, taxonomy=taxonomy)
             )
-            tagging = pool.submit(_worker_tags, len(papers) // 2)
-            related = pool.submit(_worker_related, config.related)
-            search = pool.submit(_worker_search)
-        elif workers:
+            tagging = pool.submit(workers.tag_first, len(papers) // 2)
+            related = pool.submit(workers.find_candidates, config.related)
+            search = pool.submit(workers.build_search)
+        elif helpers:
             pool = stack.enter_context(
-                _fork_pool(state.start_method or "fork", 1, source=related_input(papers))
+                workers.fork_pool(state.start_method or "fork", 1, source=related_input(papers))
             )
-            related = pool.submit(_worker_related, config.related)
+            related = pool.submit(workers.find_candidates, config.related)
         if known_tags is not None and stale:
             docs = search_docs(papers, known_tags, taxonomy)
             state.search_files = build_search_files(docs, state.search_terms)
@@ -500,10 +440,10 @@ def build_site(
         rewritten = sync_site(config.out_dir, files, state.written)
     elif state.start_method == "fork" and _workers(state, len(files)):
         # A forked worker has the files already: it writes half of them.
-        with _fork_pool("fork", 1, files=files) as pool:
+        with workers.fork_pool("fork", 1, files=files) as pool:
 
             def helper(stage: Path, out_dir: Path, paths: list[str]) -> Future[int]:
-                return pool.submit(_worker_write_site, stage, out_dir, paths)
+                return pool.submit(workers.write_site_part, stage, out_dir, paths)
 
             rewritten = write_site(config.out_dir, files, helper)
     else:

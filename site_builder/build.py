@@ -365,8 +365,8 @@ def build_site(
         # Related papers and the search data need no rendered Markdown and change only with the
         # papers' text. With enough papers, a worker computes related papers meanwhile. On a
         # first build it also tags half of the papers (first, for this process, which tags the
-        # other half) and builds the search data, while this process renders the papers' text
-        # and the pages that show no related papers. On a rebuild (tags known) it is given only the papers' plain text, and this
+        # other half) and then builds the search data with all the tags, while this process
+        # renders the papers' text and the pages that show no related papers. On a rebuild (tags known) it is given only the papers' plain text, and this
         # process rebuilds the search data, reducing only the words of edited papers.
         known_tags = None
         if stale and len(papers) - len(state.tagged) < PARALLEL_PAGES:
@@ -381,7 +381,6 @@ def build_site(
             )
             tagging = pool.submit(workers.tag_first, len(papers) // 2)
             related = pool.submit(workers.find_candidates, config.related)
-            search = pool.submit(workers.build_search)
         elif helpers:
             pool = stack.enter_context(
                 workers.fork_pool(state.start_method or "fork", 1, source=related_input(papers))
@@ -397,6 +396,7 @@ def build_site(
             paper_tags = known_tags
         elif tagging is not None:
             rest = tag_papers(papers[len(papers) // 2 :], taxonomy)
+            search = pool.submit(workers.build_search, rest)  # runs after related papers
             found = {**tagging.result(), **rest}
             paper_tags = _remember_tags(papers, tuple(taxonomy), found, state)
         else:
@@ -432,10 +432,25 @@ def build_site(
         files = render_site(config, site, state, search)
         state.text_key = text_key
         progress.stage("render", f"{len(files)} files")
-        if page_writes is not None:
+        rewritten = _write_output(config, files, state)
+        progress.stage("write", f"{rewritten} changed")
+        if page_writes is not None:  # written meanwhile by a worker
             page_writes.result()
             remember_pages(plan, state.pages)
             progress.stage("pages", f"{len(plan.report.written)} page files written")
+    return BuildResult(
+        site=site,
+        files=len(files),
+        pages=sum(1 for path in files if path.endswith(".html")),
+        changed=rewritten,
+        reused=state.render.hits,
+        seconds=time.perf_counter() - progress.started,
+        imported=report,
+    )
+
+
+def _write_output(config: Config, files: dict[str, bytes], state: BuildState) -> int:
+    """Write the site's files to the output dir; return how many changed."""
     if state.written and config.out_dir.is_dir():
         rewritten = sync_site(config.out_dir, files, state.written)
     elif state.start_method == "fork" and _workers(state, len(files)):
@@ -449,16 +464,7 @@ def build_site(
     else:
         rewritten = write_site(config.out_dir, files)
     state.written = files
-    progress.stage("write", f"{rewritten} changed")
-    return BuildResult(
-        site=site,
-        files=len(files),
-        pages=sum(1 for path in files if path.endswith(".html")),
-        changed=rewritten,
-        reused=state.render.hits,
-        seconds=time.perf_counter() - progress.started,
-        imported=report,
-    )
+    return rewritten
 
 
 def output_dir_is_safe(config: Config, out_dir: Path) -> None:

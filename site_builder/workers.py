@@ -54,12 +54,13 @@ def tag_first(count: int) -> dict[str, tuple[str, ...]]:
     return tags
 
 
-def build_search() -> dict[str, bytes]:
-    """Build the search data, tagging the papers tag_first left."""
+def build_search(rest: dict[str, tuple[str, ...]]) -> dict[str, bytes]:
+    """Build the search data from the tags tag_first found here and the `rest` found by the
+    building process."""
     papers, taxonomy = _inputs["papers"], _inputs["taxonomy"]
-    tags = _inputs.get("tags", {})  # the first papers' tags, if tag_first ran here
-    if len(tags) < len(papers):
-        tags = {**tags, **tag_papers(papers[len(tags) :], taxonomy)}
+    tags = {**_inputs.get("tags", {}), **rest}
+    if len(tags) < len(papers):  # not all there: tag them all here
+        tags = tag_papers(papers, taxonomy)
     return build_search_files(search_docs(papers, tags, taxonomy))
 
 

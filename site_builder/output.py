@@ -62,17 +62,9 @@ def write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        ordered = sorted(files)
-        helped = None
-        if helper is not None:
-            directories = sorted({path.rpartition("/")[0] for path in ordered})
-            theirs = set(directories[1::2])
-            mine = [path for path in ordered if path.rpartition("/")[0] not in theirs]
-            helped = helper(
-                stage, out_dir, [path for path in ordered if path.rpartition("/")[0] in theirs]
-            )
-            ordered = mine
-        changed = write_staged(stage, out_dir, files, ordered)
+        mine, theirs = _split_by_directory(sorted(files)) if helper else (sorted(files), [])
+        helped = helper(stage, out_dir, theirs) if helper is not None and theirs else None
+        changed = write_staged(stage, out_dir, files, mine)
         if helped is not None:
             changed += helped.result()
         _swap(stage, out_dir)
@@ -80,6 +72,16 @@ def write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | 
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return changed
+
+
+def _split_by_directory(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Split paths into two lists, every other directory's files in the second."""
+    directory = {path: path.rpartition("/")[0] for path in paths}
+    second = set(sorted(set(directory.values()))[1::2])
+    return (
+        [path for path in paths if directory[path] not in second],
+        [path for path in paths if directory[path] in second],
+    )
 
 
 def write_staged(stage: Path, out_dir: Path, files: Mapping[str, bytes], paths: list[str]) -> int:

@@ -111,6 +111,13 @@ def read_bundled_docs() -> list[SearchDoc]:
     return sorted(found.values(), key=lambda doc: (doc.date, doc.title), reverse=True)
 
 
+def site_payload(docs: list[SearchDoc], queries: list[Any] | None = None) -> dict[str, Any]:
+    """Return the parity script's input: the search files built from docs, and the queries."""
+    files = build_search_files(docs)
+    payload = {"index": load_script_json(files[INDEX_PATH]), "docs": load_script_json(files[DOCS_PATH])}
+    return payload if queries is None else {**payload, "queries": queries}
+
+
 def run_parity(tmp_path: Path, payload: dict[str, Any]) -> dict[str, Any]:
     """Run tests/search_parity.mjs (real lunr.js in Node) on payload; return its output."""
     node = shutil.which("node")
@@ -318,11 +325,7 @@ def test_lunr_js_loads_the_same_index_lunr_py_built(tmp_path: Path) -> None:
     docs = read_bundled_docs() + list(HOSTILE)
     builder = build_lunr_builder(docs)
     expected = builder.build().serialize()
-    files = build_search_files(docs)
-    output = run_parity(
-        tmp_path,
-        {"index": load_script_json(files[INDEX_PATH]), "docs": load_script_json(files[DOCS_PATH])},
-    )
+    output = run_parity(tmp_path, site_payload(docs))
     loaded = output["index"]
     assert loaded["pipeline"] == expected["pipeline"] == ["siteBuilderTerm"]
     assert loaded["fields"] == expected["fields"]
@@ -366,7 +369,6 @@ QUERIES = [
 def test_queries_in_lunr_js(tmp_path: Path) -> None:
     docs = read_bundled_docs() + list(HOSTILE)
     titles = [doc.title for doc in docs]
-    files = build_search_files(docs)
     queries = [[query, []] for query, _ in QUERIES] + [
         ["qwxzv blorptang", []],
         ["title: with ^2 ~1 +must -not *wild", []],
@@ -376,15 +378,7 @@ def test_queries_in_lunr_js(tmp_path: Path) -> None:
         ["", ["hostile"]],
         ["diffusion", ["llm"]],
     ]
-    output = run_parity(
-        tmp_path,
-        {
-            "index": load_script_json(files[INDEX_PATH]),
-            "docs": load_script_json(files[DOCS_PATH]),
-            "queries": queries,
-        },
-    )
-    results = output["results"]
+    results = run_parity(tmp_path, site_payload(docs, queries))["results"]
     for (query, top), result in zip(QUERIES, results, strict=False):
         assert result["refs"], query
         if top is not None:
@@ -405,15 +399,7 @@ SCORING_QUERIES = [
 def test_scoring_matches_lunr_index_query(tmp_path: Path) -> None:
     """The core walks flat postings instead of running lunr's query: same hits, same scores."""
     docs = read_bundled_docs() + list(HOSTILE)
-    files = build_search_files(docs)
-    output = run_parity(
-        tmp_path,
-        {
-            "index": load_script_json(files[INDEX_PATH]),
-            "docs": load_script_json(files[DOCS_PATH]),
-            "queries": [[query, []] for query in SCORING_QUERIES],
-        },
-    )
+    output = run_parity(tmp_path, site_payload(docs, [[query, []] for query in SCORING_QUERIES]))
     for query, result in zip(SCORING_QUERIES, output["results"], strict=True):
         assert sorted(result["refs"]) == sorted(hit["ref"] for hit in result["lunr"]), query
         lunr_scores = {hit["ref"]: hit["score"] for hit in result["lunr"]}
@@ -425,15 +411,8 @@ def test_scoring_matches_lunr_index_query(tmp_path: Path) -> None:
 
 def test_results_cap_the_list_and_carry_highlights(tmp_path: Path) -> None:
     docs = read_bundled_docs() + list(HOSTILE)
-    files = build_search_files(docs)
-    output = run_parity(
-        tmp_path,
-        {
-            "index": load_script_json(files[INDEX_PATH]),
-            "docs": load_script_json(files[DOCS_PATH]),
-            "queries": [["diffusion", []], ["schrodinger", []], ["zebrafish émoji", []]],
-        },
-    )
+    queries = [["diffusion", []], ["schrodinger", []], ["zebrafish émoji", []]]
+    output = run_parity(tmp_path, site_payload(docs, queries))
     diffusion, schrodinger, hostile = (result["shown"] for result in output["results"])
     assert diffusion["count"] > 5 and len(diffusion["urls"]) == 5
     assert all("diffusion" in marks for marks in diffusion["marks"])

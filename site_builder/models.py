@@ -22,6 +22,18 @@ class Entry:
     """ISO listing date, or None when the dump has no date line."""
     where: SourcePos
     """The dump file and the line of the title."""
+    authors: tuple[str, ...] = ()
+    """Author names in the listing's order (may be empty)."""
+    arxiv: str | None = None
+    """arXiv id without version (`2503.01234`, `math/0612849`), when the listing names one."""
+    doi: str | None = None
+    """DOI (`10.1000/xyz`), when the listing names one."""
+    venue: str | None = None
+    """Journal reference or venue, when the listing names one."""
+    published: str | None = None
+    """ISO date the paper itself was published (distinct from the listing date)."""
+    code: tuple[str, ...] = ()
+    """Code repository URLs the listing names outside the abstract (e.g. a card's GitHub link)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -52,6 +64,16 @@ class ImportedPaper:
     """Code repository URLs named in the abstract."""
     links: tuple[str, ...]
     """Other URLs named in the abstract (project pages)."""
+    authors: tuple[str, ...] = ()
+    """Author names (from the richest listing that names them)."""
+    arxiv: str | None = None
+    """arXiv id without version."""
+    doi: str | None = None
+    """DOI."""
+    venue: str | None = None
+    """Journal reference or venue."""
+    published: str | None = None
+    """ISO date the paper itself was published."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +104,18 @@ class Paper:
     """One of STATUSES."""
     where: SourcePos
     """The Markdown page."""
+    authors: tuple[str, ...] = ()
+    """Author names, in order (front matter `authors`)."""
+    arxiv: str | None = None
+    """arXiv id without version (front matter `arxiv`)."""
+    doi: str | None = None
+    """DOI (front matter `doi`)."""
+    venue: str | None = None
+    """Journal reference or venue (front matter `venue`)."""
+    published: str | None = None
+    """ISO date the paper itself was published (front matter `published`)."""
+    starred: bool = False
+    """The reader starred this paper (front matter `starred`)."""
 
     @property
     def dates(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ adding listings it did not have; every other byte stays as the reader left it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -21,10 +22,28 @@ from site_builder.yamlfile import dump_yaml, parse_yaml_mapping
 
 NOTES_HEADING = "## Notes"
 SLUG_MAX_LENGTH = 80
-FIELDS = ("id", "title", "listings", "code", "links", "tags", "remove_tags", "status", "extra")
+FIELDS = (
+    "id",
+    "title",
+    "authors",
+    "arxiv",
+    "doi",
+    "venue",
+    "published",
+    "listings",
+    "code",
+    "links",
+    "tags",
+    "remove_tags",
+    "status",
+    "starred",
+    "extra",
+)
 """Front matter fields a paper page may have; see README's "Paper pages"."""
 _NOTES_RE = re.compile(r"^## Notes[ \t]*$", re.MULTILINE)
 _TOP_KEY_RE = re.compile(r"^[^\s#-]")
+_ARXIV_RE = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})")
+_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +112,37 @@ def _listings(value: Any, where: SourcePos, errors: list[SiteError]) -> tuple[Li
     return tuple(found)
 
 
+def _optional_text(
+    value: Any, key: str, where: SourcePos, errors: list[SiteError], pattern: re.Pattern[str] | None
+) -> str | None:
+    """Return an optional one-line text field, checked against pattern when given."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and key == "arxiv":
+        value = str(value)  # `arxiv: 2503.01234` unquoted reads as a number
+    if not isinstance(value, str) or "\n" in value.strip():
+        errors.append(SiteError(f"`{key}` must be one line of text, got {value!r}", where))
+        return None
+    text = value.strip()
+    if pattern is not None and not pattern.fullmatch(text):
+        errors.append(SiteError(f"`{key}` is not a valid {key} id: {text!r}", where))
+        return None
+    return text
+
+
+def _optional_date(value: Any, key: str, where: SourcePos, errors: list[SiteError]) -> str | None:
+    """Return an optional YYYY-MM-DD field as ISO text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value.strip())
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        errors.append(SiteError(f"`{key}` must be a date YYYY-MM-DD, got {value!r}", where))
+        return None
+    return value.isoformat()
+
+
 def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None = None) -> Paper:
     """Parse a paper page; raise every problem found as `file:line: message`."""
     split = _split_page(text, path)
@@ -126,6 +176,14 @@ def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None
             )
         )
         status = "unread"
+    starred = data.get("starred", False)
+    if starred is None:
+        starred = False
+    if not isinstance(starred, bool):
+        errors.append(
+            SiteError(f"`starred` must be true or false, got {starred!r}", front.pos("starred"))
+        )
+        starred = False
     if "extra" in data and not isinstance(data["extra"], dict | None):
         errors.append(SiteError("`extra` must be a mapping of your own fields", front.pos("extra")))
     tags = _string_list(data.get("tags"), "tags", front.pos("tags"), errors)
@@ -158,6 +216,12 @@ def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None
         remove_tags=remove_tags,
         status=status,
         where=SourcePos(path, 1),
+        authors=_string_list(data.get("authors"), "authors", front.pos("authors"), errors),
+        arxiv=_optional_text(data.get("arxiv"), "arxiv", front.pos("arxiv"), errors, _ARXIV_RE),
+        doi=_optional_text(data.get("doi"), "doi", front.pos("doi"), errors, _DOI_RE),
+        venue=_optional_text(data.get("venue"), "venue", front.pos("venue"), errors, None),
+        published=_optional_date(data.get("published"), "published", front.pos("published"), errors),
+        starred=starred,
     )
     if errors:
         raise_all(errors)
@@ -177,10 +241,19 @@ def _listing_yaml(listings: Iterable[Listing]) -> list[dict[str, Any]]:
 
 def render_new_page(paper: ImportedPaper) -> str:
     """Return the Markdown page for a newly imported paper."""
+    known: dict[str, Any] = {
+        "authors": list(paper.authors),
+        "arxiv": paper.arxiv,
+        "doi": paper.doi,
+        "venue": paper.venue,
+        "published": dt.date.fromisoformat(paper.published) if paper.published else None,
+    }
+    # Fields a listing did not name are left out, so pages of the bundled layouts stay as they were.
     front = dump_yaml(
         {
             "id": paper.id,
             "title": paper.title,
+            **{key: value for key, value in known.items() if value},
             "listings": _listing_yaml(paper.listings),
             "code": list(paper.code),
             "links": list(paper.links),
@@ -208,6 +281,11 @@ def new_page_paper(paper: ImportedPaper, slug: str, path: str) -> Paper:
         remove_tags=(),
         status="unread",
         where=SourcePos(path, 1),
+        authors=paper.authors,
+        arxiv=paper.arxiv,
+        doi=paper.doi,
+        venue=paper.venue,
+        published=paper.published,
     )
 
 

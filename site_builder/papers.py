@@ -86,14 +86,20 @@ def merge_entries(entries: Iterable[Entry]) -> list[ImportedPaper]:
             key=lambda item: (item.date or "", item.source, item.line),
         )
         code, links = find_urls(abstract)
+        card_code = tuple(url for entry in group for url in entry.code if url not in code)
         papers.append(
             ImportedPaper(
                 id=paper_id(title),
                 title=title,
                 abstract=abstract,
                 listings=tuple(listings),
-                code=code,
+                code=tuple(dict.fromkeys((*code, *card_code))),
                 links=links,
+                authors=max(group, key=lambda e: len(e.authors)).authors,
+                arxiv=next((e.arxiv for e in group if e.arxiv), None),
+                doi=next((e.doi for e in group if e.doi), None),
+                venue=next((e.venue for e in group if e.venue), None),
+                published=next((e.published for e in group if e.published), None),
             )
         )
     return sorted(papers, key=lambda p: p.id)

@@ -53,11 +53,10 @@ PROBLEMS = {
         ["content/papers/p.md:4: YAML error: found character that cannot start any token"],
     ),
     "unknown field": (
-        {"content/papers/p.md": "---\ntitle: T\n\nauthors: [Ada]\n---\n"},
+        {"content/papers/p.md": "---\ntitle: T\n\nrating: 5\n---\n"},
         [
             (
-                "content/papers/p.md:4: unknown field `authors` (known: id, title, listings, code, links, tags, "
-                "remove_tags, status, extra; put your own under `extra:`)"
+                "content/papers/p.md:4: unknown field `rating` (known: id, title, authors, arxiv, doi, venue, published, listings, code, links, tags, remove_tags, status, starred, extra; put your own under `extra:`)"
             )
         ],
     ),

@@ -246,8 +246,7 @@ PAGE_ERRORS = {
         "---\ntitle: T\nrating: 5\n---\n",
         [
             (
-                "p.md:3: unknown field `rating` (known: id, title, listings, code, links, tags, remove_tags, "
-                "status, extra; put your own under `extra:`)"
+                "p.md:3: unknown field `rating` (known: id, title, authors, arxiv, doi, venue, published, listings, code, links, tags, remove_tags, status, starred, extra; put your own under `extra:`)"
             )
         ],
     ),
@@ -306,8 +305,7 @@ PAGE_ERRORS = {
         [
             "p.md:2: `status` must be one of unread, reading, read, skipped, got 'done'",
             (
-                "p.md:3: unknown field `colour` (known: id, title, listings, code, links, tags, remove_tags, "
-                "status, extra; put your own under `extra:`)"
+                "p.md:3: unknown field `colour` (known: id, title, authors, arxiv, doi, venue, published, listings, code, links, tags, remove_tags, status, starred, extra; put your own under `extra:`)"
             ),
             "p.md:5: `tags` must be a list of strings, got 5",
         ],
@@ -329,3 +327,29 @@ def test_parse_page_errors(text: str, messages: list[str]) -> None:
     with pytest.raises(SiteError) as caught:
         parse_page(text, "p.md", "p", ["llm", "vision"])
     assert str(caught.value).splitlines() == messages
+
+
+def test_parse_page_reads_bibliographic_fields() -> None:
+    text = (
+        "---\ntitle: T\nauthors: [Ada Lovelace, Alan Turing]\narxiv: 2503.01234\n"
+        "doi: 10.1000/xyz.1\nvenue: NeurIPS 2025\npublished: 2025-03-02\nstarred: true\n---\n"
+    )
+    paper = parse_page(text, "p.md", "p")
+    assert paper.authors == ("Ada Lovelace", "Alan Turing")
+    assert (paper.arxiv, paper.doi, paper.venue) == ("2503.01234", "10.1000/xyz.1", "NeurIPS 2025")
+    assert (paper.published, paper.starred) == ("2025-03-02", True)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("arxiv: not-an-id", "p.md:3: `arxiv` is not a valid arxiv id: 'not-an-id'"),
+        ("doi: 11.2/x", "p.md:3: `doi` is not a valid doi id: '11.2/x'"),
+        ("published: 2025-03-12 10:00:00", "p.md:3: `published` must be a date YYYY-MM-DD, got datetime.datetime(2025, 3, 12, 10, 0)"),
+        ("starred: yes please", "p.md:3: `starred` must be true or false, got 'yes please'"),
+    ],
+)
+def test_parse_page_refuses_bad_bibliographic_fields(line: str, message: str) -> None:
+    with pytest.raises(SiteError) as caught:
+        parse_page(f"---\ntitle: T\n{line}\n---\n", "p.md", "p")
+    assert str(caught.value) == message

@@ -1,113 +1,123 @@
-"""`build`: run the stages in order, from listing dumps to a finished site in _site/."""
+"""`build`: run the stages in order, from listing dumps to a finished site in the output dir.
+
+`build_site` reads top to bottom as the pipeline:
+
+1. read      the taxonomy; the import (new listings merged into the pages) or the pages alone
+2. related   candidates for related papers, from the papers' plain text (a worker, when large)
+3. tags      each paper's tags (split between workers, when many)
+4. search    the search data, from the papers, their tags and the taxonomy (a worker, when large)
+5. texts     titles, abstracts and notes rendered to HTML (split between workers, when many)
+6. assemble  the Site: views of every paper, tag and day, related papers picked
+7. render    HTML pages (split between workers, when many), feeds and data files, static assets
+8. write     the site swapped into the output dir (or synced in place by the dev server)
+
+Parallelism lives in one place: the `Executor` handed to the stages that map over papers or
+pages. What a long-lived process (the dev server) keeps between builds is in `BuildState`, and
+every kept result is reused only for equal inputs (the same content, compared or hashed), so a
+rebuild writes exactly what a fresh build writes.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import hashlib
 import logging
-import multiprocessing as mp
-import os
 import time
-from collections.abc import Collection, Iterator, Sequence
-from concurrent.futures import Future
+from collections.abc import Collection, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from site_builder import workers
 from site_builder.assets import read_static
 from site_builder.config import Config
 from site_builder.content import read_papers, read_taxonomy
 from site_builder.errors import SiteError
+from site_builder.executor import Executor, Pending
 from site_builder.feeds import render_data_files
 from site_builder.filecache import FileCache
-from site_builder.ingest import (
-    ImportReport,
-    MergeCache,
-    ParseResult,
-    apply_import,
-    parse_dumps,
-    plan_import,
-    remember_pages,
-)
+from site_builder.ingest import ImportReport, MergeCache, plan_import, remember_pages, write_pages
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
 from site_builder.output import sync_site, write_site
 from site_builder.render import (
+    Page,
     RenderCache,
     collect_pages,
     make_environment,
     plan_renders,
-    render_ahead,
     render_pages,
+    site_keys,
     templates_key,
 )
 from site_builder.search import TermCache, build_search_files, search_docs
 from site_builder.site import (
+    PaperText,
     RelatedCandidates,
     Site,
     assemble_site,
-    paper_texts,
     pick_related,
     related_candidates,
     related_input,
+    render_paper_text,
 )
-from site_builder.stamp import input_stamp, read_stamp, write_stamp
+from site_builder.stamp import input_stamp, read_inputs, read_stamp, update_inputs, write_stamp
 from site_builder.tags import tag_papers
 
 log = logging.getLogger(__name__)
 
-PARALLEL_PAGES = 400
-"""Pages to render at which forking workers pays for itself."""
-MAX_WORKERS = 4
+PARALLEL = 400
+"""Papers or pages from which handing work to child processes pays for itself."""
 LOUD_PAPERS = 2000
 """From this many papers, a build reports each stage as it finishes."""
 
 
 @dataclass(slots=True)
 class BuildState:
-    """What a long-lived process (the dev server) keeps between builds to redo only what changed."""
+    """What a long-lived process (the dev server) keeps between builds to redo only what changed.
 
-    render: RenderCache = field(default_factory=RenderCache)
-    """Rendered pages by input key."""
+    Every entry is reused only when what it was made from is equal to this build's input.
+    """
+
     pages: FileCache[Paper] = field(default_factory=FileCache)
     """Parsed paper pages by file version."""
     listings: FileCache[ParsedListing] = field(default_factory=FileCache)
     """Parsed listing dumps by file version."""
     merged: MergeCache = field(default_factory=MergeCache)
     """The papers merged from the dumps by the last import."""
-    taxonomy: tuple[Tag, ...] = ()
-    """The taxonomy the tags in `tagged` were matched with."""
-    tagged: dict[str, tuple[Paper, tuple[str, ...]]] = field(default_factory=dict)
-    """Paper id -> (the Paper object, its tags)."""
+    tags: dict[str, tuple[Paper, tuple[Tag, ...], tuple[str, ...]]] = field(default_factory=dict)
+    """Paper id -> (the paper, the taxonomy, its tags)."""
+    texts: dict[str, tuple[Paper, PaperText]] = field(default_factory=dict)
+    """Paper id -> (the paper, its rendered text)."""
     text_hashes: dict[str, tuple[Paper, bytes]] = field(default_factory=dict)
-    """Paper id -> (the Paper object, a hash of what search and related papers use of it)."""
+    """Paper id -> (the paper, a hash of what search and related papers use of it)."""
     text_key: str = ""
-    """Key of the text that related papers and the search data of the last build came from."""
+    """Key of all that related papers and the search data of the last build came from."""
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Related papers of the last build, by slug."""
     search_files: dict[str, bytes] = field(default_factory=dict)
     """Search data of the last build."""
     search_terms: TermCache = field(default_factory=dict)
-    """Index terms of the search documents built in this process (see build_search_files)."""
-    written: dict[str, bytes] = field(default_factory=dict)
-    """What the last build of this state left in the output dir (empty: nothing known)."""
+    """Index terms of the last build's search documents, by document (see build_search_files)."""
     environment: tuple[str, jinja2.Environment] | None = None
     """Templates key and the Jinja2 environment compiled from those templates."""
     site: Site | None = None
-    """The Site of the last build: its paper views are reused for unchanged papers."""
+    """The Site of the last build: its views are reused for equal papers with equal tags."""
+    render: RenderCache = field(default_factory=RenderCache)
+    """Pages of the last build with what they read."""
     feeds: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     """Atom feeds by URL: (key of what they show, bytes)."""
     records: dict[str, str] = field(default_factory=dict)
     """papers.json lines by paper view key."""
+    written: dict[str, bytes] = field(default_factory=dict)
+    """What the last build of this state left in the output dir (empty: nothing known)."""
     start_method: str | None = "fork"
-    """How large builds start worker processes: "fork" (fastest: inputs are inherited),
-    "forkserver" (safe once the process runs threads, as the dev server does: inputs are
-    pickled), or None to stay in one process."""
+    """How large builds start child processes: "fork" (inputs inherited, not copied: only while
+    the process runs no other thread), "forkserver" (safe once it does, as the dev server's),
+    or None to stay in one process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,140 +149,33 @@ class BuildResult:
         )
 
 
-def _workers(state: BuildState, amount: int) -> int:
-    """Return how many worker processes to start for this much work (0: stay in-process)."""
-    cores = min(os.cpu_count() or 1, MAX_WORKERS)
-    method = state.start_method
-    if method is None or cores < 2 or method not in mp.get_all_start_methods():
-        return 0
-    return cores if amount >= PARALLEL_PAGES else 0
-
-
-def _environment(config: Config, state: BuildState) -> tuple[str, jinja2.Environment]:
-    """Return the templates key and the Jinja2 environment, compiled again only after an edit."""
-    templates = templates_key(config.templates_dir)
-    if state.environment is None or state.environment[0] != templates:
-        state.environment = (templates, make_environment(config.templates_dir))
-    return state.environment
-
-
-def render_site(
-    config: Config, site: Site, state: BuildState, search: Future[dict[str, bytes]] | None
-) -> dict[str, bytes]:
-    """Return every output file of the site: pages, feeds, data, search and assets.
-
-    `search` is the search data being built in a worker, or None when it is already in `state`.
-    Many pages to render are split between forked workers while this process writes the feeds;
-    while a worker still builds the search data, one more worker renders half of them and this
-    process the other half. A few (a dev-server rebuild) are rendered in-process.
-    """
-    templates, env = _environment(config, state)
-    planned, missing = plan_renders(site, templates, state.render)
-    page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
-    helpers = _workers(state, len(missing))
-    searching = search is not None and not search.done()
-    if helpers:
-        pooled, own = (
-            (missing[: len(missing) // 2], missing[len(missing) // 2 :])
-            if searching
-            else (missing, [])
-        )
-        with workers.fork_pool(
-            state.start_method or "fork",
-            1 if searching else helpers,
-            site=site,
-            templates_dir=config.templates_dir,
-        ) as pool:
-            chunks = workers.chunks(pooled, 1 if searching else helpers * 4)
-            futures = [pool.submit(workers.render_chunk, chunk) for chunk in chunks]
-            rendered = dict(
-                zip(own, render_pages(site, env, [planned[index][0] for index in own]), strict=True)
-            )
-            files = render_data_files(site, page_urls, state.feeds, state.records)
-            for chunk, future in zip(chunks, futures, strict=True):
-                rendered.update(zip(chunk, future.result(), strict=True))
-    else:
-        pages = [planned[index][0] for index in missing]
-        rendered = dict(zip(missing, render_pages(site, env, pages), strict=True))
-        files = render_data_files(site, page_urls, state.feeds, state.records)
-    files.update(collect_pages(planned, rendered, state.render))
-    if search is not None:
-        state.search_files = search.result()
-    files.update(state.search_files)
-    files.update(read_static(config))
-    return files
-
-
-def _tags(
-    papers: Sequence[Paper], taxonomy: tuple[Tag, ...], state: BuildState
-) -> dict[str, tuple[str, ...]]:
-    """Return each paper's tags, reused for the very same Paper objects as the last build (a
-    file cache hands back the same object while its file is unchanged)."""
-    if taxonomy != state.taxonomy:
-        state.tagged = {}
-        state.taxonomy = taxonomy
-    fresh = [p for p in papers if (p.id not in state.tagged or state.tagged[p.id][0] is not p)]
-    for paper, tags in zip(fresh, tag_papers(fresh, taxonomy).values(), strict=True):
-        state.tagged[paper.id] = (paper, tags)
-    _forget_gone(state.tagged, papers)
-    return {paper.id: state.tagged[paper.id][1] for paper in papers}
-
-
-def _remember_tags(
-    papers: Sequence[Paper],
-    taxonomy: tuple[Tag, ...],
-    tags: dict[str, tuple[str, ...]],
-    state: BuildState,
-) -> dict[str, tuple[str, ...]]:
-    """Keep tags found by a worker for the next build, as _tags would have; return them."""
-    state.taxonomy = taxonomy
-    state.tagged = {paper.id: (paper, tags[paper.id]) for paper in papers}
-    return tags
-
-
-def _text_key(
-    papers: Sequence[Paper], taxonomy: Sequence[Tag], config: Config, state: BuildState
-) -> str:
-    """Return a hash of all that related papers and the search data depend on: each paper's
-    text, dates and tag edits, the taxonomy's tags and terms, and the related-papers count."""
-    digest = hashlib.sha256(
-        repr(([(t.id, t.label, t.match) for t in taxonomy], config.related)).encode("utf-8")
-    )
-    hashes = state.text_hashes
-    for paper in sorted(papers, key=lambda p: p.slug):
-        cached = hashes.get(paper.id)
-        if cached is None or cached[0] is not paper:
-            text = repr(
-                (
-                    paper.slug,
-                    paper.title,
-                    paper.abstract,
-                    paper.dates,
-                    paper.tags,
-                    paper.remove_tags,
-                )
-            )
-            cached = hashes[paper.id] = (paper, hashlib.sha256(text.encode("utf-8")).digest())
-        digest.update(cached[1])
-    _forget_gone(hashes, papers)
-    return digest.hexdigest()
-
-
-def _forget_gone(cache: dict[str, Any], papers: Sequence[Paper]) -> None:
-    if len(cache) != len(papers):
-        ids = {paper.id for paper in papers}
-        for gone in [key for key in cache if key not in ids]:
-            del cache[gone]
-
-
 def build_if_changed(config: Config) -> BuildResult | None:
-    """Build unless no input changed since the last build here; return None when skipped."""
+    """Build unless no input changed since the last build here; return None when skipped.
+
+    The inputs are looked at before the build reads them: a file saved while it runs makes the
+    next build run again.
+    """
     output_dir_is_safe(config, config.out_dir)
-    if read_stamp(config) == input_stamp(config):
+    inputs = read_inputs(config)
+    if read_stamp(config) == input_stamp(config, inputs):
         return None
     result = build_site(config)
-    write_stamp(config, input_stamp(config))
+    written = result.imported.written if result.imported else ()
+    write_stamp(config, input_stamp(config, update_inputs(inputs, written)))
     return result
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a build allocates many objects and frees them by
+    reference counting; collections walking every live object would cost seconds at 10,000 papers."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Progress:
@@ -292,19 +195,6 @@ class _Progress:
         self.last = now
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a build allocates many objects and frees them by
-    reference counting; collections walking every live object would cost seconds at 10,000 papers."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @_no_cycle_collection()
 def build_site(
     config: Config,
@@ -321,123 +211,70 @@ def build_site(
     progress = _Progress()
     output_dir_is_safe(config, config.out_dir)
     state = state if state is not None else BuildState()
-    taxonomy = read_taxonomy(config)
-    tag_ids = [tag.id for tag in taxonomy]
-    report = None
-    with contextlib.ExitStack() as stack:
-        page_writes: Future[None] | None = None
+    with Executor(state.start_method) as executor:
+        taxonomy = read_taxonomy(config)
         if run_import:
-
-            def parse_helper(dumps: list[tuple[Path, str]]) -> Future[list[ParseResult]]:
-                pool = stack.enter_context(workers.fork_pool(state.start_method or "fork", 1))
-                return pool.submit(parse_dumps, dumps, config.year)
-
             plan = plan_import(
                 config,
-                tag_ids=tag_ids,
+                tag_ids=[tag.id for tag in taxonomy],
                 pages=state.pages,
                 listings=state.listings,
                 changed=changed,
                 merge_cache=state.merged,
-                parse_helper=parse_helper if _workers(state, PARALLEL_PAGES) else None,
             )
-            report = plan.report
-            for warning in report.warnings:
-                log.warning("warning: %s", warning)
-            if report.new or report.updated:
-                log.info("%s", report.summary())
+            report: ImportReport | None = plan.report
+            _log_import(plan.report)
             papers = list(plan.papers)
-            if _workers(state, len(plan.report.written)):
-                # Many new pages (a first build) are written by a worker process while the site
-                # is built from them in memory (a thread would wait on this one for the GIL).
-                writer = stack.enter_context(
-                    workers.fork_pool(state.start_method or "fork", 1, plan=plan)
-                )
-                page_writes = writer.submit(workers.write_import_pages)
-            else:
-                apply_import(plan, state.pages)
+            # The new pages are written meanwhile (the site is built from them in memory).
+            page_writes = executor.submit(
+                write_pages, plan, inline=len(plan.report.written) < PARALLEL
+            )
         else:
-            papers = read_papers(config, tag_ids, cache=state.pages, changed=changed)
+            report = None
+            papers = read_papers(
+                config, [tag.id for tag in taxonomy], cache=state.pages, changed=changed
+            )
         progress.loud = len(papers) >= LOUD_PAPERS
         progress.stage("read", f"{len(papers)} papers")
-        text_key = _text_key(papers, taxonomy, config, state)
-        stale = text_key != state.text_key
-        # Related papers and the search data need no rendered Markdown and change only with the
-        # papers' text. With enough papers, a worker computes related papers meanwhile. On a
-        # first build it also tags half of the papers (first, for this process, which tags the
-        # other half) and then builds the search data with all the tags, while this process
-        # renders the papers' text and the pages that show no related papers. On a rebuild (tags known) it is given only the papers' plain text, and this
-        # process rebuilds the search data, reducing only the words of edited papers.
-        known_tags = None
-        if stale and len(papers) - len(state.tagged) < PARALLEL_PAGES:
-            known_tags = _tags(papers, tuple(taxonomy), state)
-        helpers = _workers(state, len(papers)) if stale else 0
-        tagging: Future[dict[str, tuple[str, ...]]] | None = None
-        related: Future[RelatedCandidates] | None = None
-        search: Future[dict[str, bytes]] | None = None
-        if helpers and known_tags is None:
-            pool = stack.enter_context(
-                workers.fork_pool(state.start_method or "fork", 1, papers=papers, taxonomy=taxonomy)
+        try:
+            text_key = _text_key(papers, taxonomy, config, state)
+            stale = text_key != state.text_key
+            candidates = _start_related(config, papers, executor) if stale else None
+            paper_tags = find_tags(papers, taxonomy, state, executor)
+            progress.stage("tags")
+            search = _start_search(papers, paper_tags, taxonomy, state, executor) if stale else None
+            texts = render_texts(papers, state, executor)
+            progress.stage("texts", "titles, abstracts and notes rendered")
+
+            if candidates is not None:
+                state.related = pick_related(candidates.result(), paper_tags, config.related)
+            site = assemble_site(
+                config,
+                taxonomy,
+                papers,
+                paper_tags,
+                state.related,
+                previous=state.site,
+                texts=texts,
             )
-            tagging = pool.submit(workers.tag_first, len(papers) // 2)
-            related = pool.submit(workers.find_candidates, config.related)
-        elif helpers:
-            pool = stack.enter_context(
-                workers.fork_pool(state.start_method or "fork", 1, source=related_input(papers))
-            )
-            related = pool.submit(workers.find_candidates, config.related)
-        if known_tags is not None and stale:
-            docs = search_docs(papers, known_tags, taxonomy)
-            state.search_files = build_search_files(docs, state.search_terms)
-            progress.stage("search", "search data rebuilt")
-        texts = paper_texts(papers, state.site)
-        progress.stage("texts", "titles, abstracts and notes rendered")
-        if known_tags is not None:
-            paper_tags = known_tags
-        elif tagging is not None:
-            rest = tag_papers(papers[len(papers) // 2 :], taxonomy)
-            search = pool.submit(workers.build_search, rest)  # runs after related papers
-            found = {**tagging.result(), **rest}
-            paper_tags = _remember_tags(papers, tuple(taxonomy), found, state)
-        else:
-            paper_tags = _tags(papers, tuple(taxonomy), state)
-        progress.stage("tags")
-        site = assemble_site(
-            config,
-            taxonomy,
-            papers,
-            paper_tags,
-            {} if stale else state.related,
-            previous=state.site,
-            texts=texts,
-        )
-        progress.stage("assemble", "views")
-        if related is not None and not related.done():
-            templates, env = _environment(config, state)
-            ahead = render_ahead(site, env, templates, state.render)
-            progress.stage("ahead", f"{ahead} pages without related papers")
-        if stale:
-            candidates = (
-                related.result()
-                if related is not None
-                else related_candidates(related_input(papers), config.related)
-            )
-            state.related = pick_related(candidates, paper_tags, config.related)
-            if search is None and known_tags is None:
-                docs = search_docs(papers, paper_tags, taxonomy)
-                state.search_files = build_search_files(docs, state.search_terms)
-            site = dataclasses.replace(site, related=state.related)
-            progress.stage("related")
-        state.site = site
-        files = render_site(config, site, state, search)
-        state.text_key = text_key
-        progress.stage("render", f"{len(files)} files")
-        rewritten = _write_output(config, files, state)
-        progress.stage("write", f"{rewritten} changed")
-        if page_writes is not None:  # written meanwhile by a worker
-            page_writes.result()
+            state.site = site
+            progress.stage("assemble", "views and related papers")
+
+            files = render_site(config, site, state, executor)
+            if search is not None:
+                state.search_files, state.search_terms = search.result()
+            files.update(state.search_files)
+            files.update(read_static(config))
+            state.text_key = text_key
+            progress.stage("render", f"{len(files)} files")
+
+            rewritten = write_output(config, files, state)
+            progress.stage("write", f"{rewritten} changed")
+        finally:
+            if run_import:
+                page_writes.result()  # an import is written whole, whatever failed after it
+        if run_import:
             remember_pages(plan, state.pages)
-            progress.stage("pages", f"{len(plan.report.written)} page files written")
     return BuildResult(
         site=site,
         files=len(files),
@@ -449,18 +286,165 @@ def build_site(
     )
 
 
-def _write_output(config: Config, files: dict[str, bytes], state: BuildState) -> int:
+def _log_import(report: ImportReport) -> None:
+    for warning in report.warnings:
+        log.warning("warning: %s", warning)
+    if report.new or report.updated:
+        log.info("%s", report.summary())
+
+
+def _text_key(
+    papers: Sequence[Paper], taxonomy: Sequence[Tag], config: Config, state: BuildState
+) -> str:
+    """Return a hash of all that related papers and the search data depend on: each paper's
+    text, dates and tag edits, the taxonomy, and the related-papers count."""
+    digest = hashlib.sha256(repr((taxonomy, config.related)).encode("utf-8"))
+    hashes = state.text_hashes
+    for paper in sorted(papers, key=lambda p: p.slug):
+        cached = hashes.get(paper.id)
+        if cached is None or cached[0] != paper:
+            text = repr(
+                (
+                    paper.slug,
+                    paper.title,
+                    paper.abstract,
+                    paper.dates,
+                    paper.tags,
+                    paper.remove_tags,
+                )
+            )
+            cached = hashes[paper.id] = (paper, hashlib.sha256(text.encode("utf-8")).digest())
+        digest.update(cached[1])
+    _keep_only(hashes, papers)
+    return digest.hexdigest()
+
+
+def _keep_only(cache: MutableMapping[str, Any], papers: Sequence[Paper]) -> None:
+    """Forget the entries of papers that are gone."""
+    if len(cache) != len(papers):
+        ids = {paper.id for paper in papers}
+        for gone in [key for key in cache if key not in ids]:
+            del cache[gone]
+
+
+def _start_related(
+    config: Config, papers: Sequence[Paper], executor: Executor
+) -> Pending[RelatedCandidates]:
+    """Start finding the candidates for related papers (from the papers' text only)."""
+    return executor.submit(
+        related_candidates, related_input(papers), config.related, inline=len(papers) < PARALLEL
+    )
+
+
+def find_tags(
+    papers: Sequence[Paper], taxonomy: Sequence[Tag], state: BuildState, executor: Executor
+) -> dict[str, tuple[str, ...]]:
+    """Return each paper's tags by id; tagged again only for papers or a taxonomy that changed."""
+    taxonomy = tuple(taxonomy)
+    kept = state.tags
+
+    def is_current(paper: Paper) -> bool:
+        entry = kept.get(paper.id)
+        return entry is not None and entry[1] == taxonomy and entry[0] == paper
+
+    fresh = [paper for paper in papers if not is_current(paper)]
+    found = executor.map(partial(_tag_run, taxonomy), fresh, threshold=PARALLEL)
+    for paper, tags in zip(fresh, found, strict=True):
+        kept[paper.id] = (paper, taxonomy, tags)
+    _keep_only(kept, papers)
+    return {paper.id: kept[paper.id][2] for paper in papers}
+
+
+def _tag_run(taxonomy: tuple[Tag, ...], papers: Sequence[Paper]) -> list[tuple[str, ...]]:
+    """Return the tags of a run of papers, in order."""
+    found = tag_papers(papers, taxonomy)
+    return [found[paper.id] for paper in papers]
+
+
+def _render_text_run(papers: Sequence[Paper]) -> list[PaperText]:
+    return [render_paper_text(paper) for paper in papers]
+
+
+def render_texts(
+    papers: Sequence[Paper], state: BuildState, executor: Executor
+) -> dict[str, PaperText]:
+    """Return each paper's rendered title, abstract and notes by id, rendered again only for
+    papers that changed."""
+    kept = state.texts
+    fresh = [p for p in papers if not (p.id in kept and kept[p.id][0] == p)]
+    for paper, text in zip(
+        fresh, executor.map(_render_text_run, fresh, threshold=PARALLEL), strict=True
+    ):
+        kept[paper.id] = (paper, text)
+    _keep_only(kept, papers)
+    return {paper.id: kept[paper.id][1] for paper in papers}
+
+
+def _search_files(
+    papers: Sequence[Paper],
+    paper_tags: dict[str, tuple[str, ...]],
+    taxonomy: Sequence[Tag],
+    terms: TermCache,
+) -> tuple[dict[str, bytes], TermCache]:
+    """Return the search data, and the index terms of its documents for the next build."""
+    files = build_search_files(search_docs(papers, paper_tags, taxonomy), terms)
+    return files, terms
+
+
+def _start_search(
+    papers: Sequence[Paper],
+    paper_tags: dict[str, tuple[str, ...]],
+    taxonomy: Sequence[Tag],
+    state: BuildState,
+    executor: Executor,
+) -> Pending[tuple[dict[str, bytes], TermCache]]:
+    """Start building the search data: in a child process on a first large build; in this one
+    when the terms of most documents are known from the last build."""
+    inline = len(papers) < PARALLEL or bool(state.search_terms)
+    return executor.submit(
+        _search_files, papers, paper_tags, taxonomy, state.search_terms, inline=inline
+    )
+
+
+def _environment(config: Config, state: BuildState) -> tuple[str, jinja2.Environment]:
+    """Return the templates key and the Jinja2 environment, compiled again only after an edit."""
+    templates = templates_key(config.templates_dir)
+    if state.environment is None or state.environment[0] != templates:
+        state.environment = (templates, make_environment(config.templates_dir))
+    return state.environment
+
+
+def _render_run(
+    site: Site, templates_dir: Path, pages: Sequence[Page]
+) -> list[tuple[bytes, tuple[str, ...]]]:
+    """Render a run of pages (in a child process: with its own Jinja2 environment)."""
+    return render_pages(site, make_environment(templates_dir), pages)
+
+
+def render_site(
+    config: Config, site: Site, state: BuildState, executor: Executor
+) -> dict[str, bytes]:
+    """Return the site's pages and data files; pages whose inputs are unchanged are reused."""
+    templates, env = _environment(config, state)
+    fields = site_keys(site)
+    planned, missing = plan_renders(site, templates, fields, state.render)
+    pages = [planned[index][0] for index in missing]
+    if executor.parallel and len(pages) >= PARALLEL:
+        fresh = executor.map(
+            partial(_render_run, site, config.templates_dir), pages, threshold=PARALLEL
+        )
+    else:
+        fresh = render_pages(site, env, pages)
+    files = collect_pages(planned, dict(zip(missing, fresh, strict=True)), fields, state.render)
+    page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
+    files.update(render_data_files(site, page_urls, state.feeds, state.records))
+    return files
+
+
+def write_output(config: Config, files: dict[str, bytes], state: BuildState) -> int:
     """Write the site's files to the output dir; return how many changed."""
     if state.written and config.out_dir.is_dir():
         rewritten = sync_site(config.out_dir, files, state.written)
-    elif state.start_method == "fork" and _workers(state, len(files)):
-        # A forked worker has the files already: it writes half of them.
-        with workers.fork_pool("fork", 1, files=files) as pool:
-
-            def helper(stage: Path, out_dir: Path, paths: list[str]) -> Future[int]:
-                return pool.submit(workers.write_site_part, stage, out_dir, paths)
-
-            rewritten = write_site(config.out_dir, files, helper)
     else:
         rewritten = write_site(config.out_dir, files)
     state.written = files

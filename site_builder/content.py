@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
@@ -46,14 +46,7 @@ def page_paths(config: Config) -> list[Path]:
         names = sorted(
             e.name for e in entries if e.name.endswith(".md") and not e.name.startswith(".")
         )
-    return list(_paths_in(folder, tuple(names)))
-
-
-@lru_cache(maxsize=2)
-def _paths_in(folder: Path, names: tuple[str, ...]) -> tuple[Path, ...]:
-    """Return folder / name for each name; the same folder listing gives back the same Paths
-    (building 10,000 Path objects on every dev-server rebuild costs a tenth of a second)."""
-    return tuple(folder / name for name in names)
+    return [folder / name for name in names]
 
 
 def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Paper:
@@ -87,6 +80,7 @@ def read_papers(
             )
         except SiteError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
+    cache.keep_only(set(paths))
     errors.extend(find_duplicates(papers))
     raise_all(errors)
     return papers

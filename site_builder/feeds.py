@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from feedgen.feed import FeedGenerator
@@ -122,13 +121,6 @@ def render_papers_json(site: Site, records: dict[str, str] | None = None) -> byt
         kept = {f"{view.key}:{base_url}" for view in site.papers}
         for key in [key for key in cache if key not in kept]:
             del cache[key]
-    return _joined_json(tuple(lines))
-
-
-@lru_cache(maxsize=1)
-def _joined_json(lines: tuple[str, ...]) -> bytes:
-    """Join papers.json; the same lines as last time (a rebuild after a note) give the same
-    bytes without encoding megabytes again."""
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
 
 

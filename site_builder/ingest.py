@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import Future
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -88,50 +87,20 @@ def source_paths(config: Config) -> list[Path]:
 
 ParseResult = ParsedListing | SiteError
 """A dump parsed, or what was wrong with it."""
-HelpParsing = Callable[[list[tuple[Path, str]]], "Future[list[ParseResult]]"]
-"""Hands dumps (path, shown as) to another process to parse with parse_dumps."""
-HELP_FROM = 8
-"""Dumps to parse at which handing half of them to a helper pays."""
-
-
-def parse_dumps(dumps: list[tuple[Path, str]], year: int | None) -> list[ParseResult]:
-    """Parse these dumps (path, shown as); what a helper process runs."""
-    fallback_year = dt.date.today().year
-    results: list[ParseResult] = []
-    for path, shown in dumps:
-        try:
-            results.append(read_listing(path, shown, year, fallback_year))
-        except SiteError as exc:
-            results.append(exc)
-    return results
 
 
 def read_listings(
     config: Config,
     paths: Iterable[Path],
     cache: FileCache[ParsedListing] | None = None,
-    helper: HelpParsing | None = None,
 ) -> list[ParsedListing]:
-    """Read every dump, collecting all errors before failing.
-
-    With a `helper` (another process), every other dump not in the cache is parsed there
-    meanwhile, when there are enough of them.
-    """
+    """Read every dump, collecting all errors before failing."""
     paths = list(paths)
     fallback_year = dt.date.today().year
     extra = (config.year, fallback_year)
     cache = cache if cache is not None else FileCache()
-    handed: list[Path] = []
-    if helper is not None:
-        unparsed = [path for path in paths if cache.peek(path, extra) is None]
-        if len(unparsed) >= HELP_FROM:
-            handed = unparsed[1::2]
-    helped = helper([(path, config.shown(path)) for path in handed]) if helper and handed else None
     outcome: dict[Path, ParseResult] = {}
-    skip = set(handed)
     for path in paths:
-        if path in skip:
-            continue
         try:
             outcome[path] = cache.get(
                 path,
@@ -140,11 +109,7 @@ def read_listings(
             )
         except SiteError as exc:
             outcome[path] = exc
-    if helped is not None:
-        for path, result in zip(handed, helped.result(), strict=True):
-            outcome[path] = result
-            if not isinstance(result, SiteError):
-                cache.put(path, extra, result)
+    cache.keep_only(set(paths))
     raise_all([error for path in paths if isinstance(error := outcome[path], SiteError)])
     return [result for path in paths if not isinstance(result := outcome[path], SiteError)]
 
@@ -163,7 +128,7 @@ def read_entries(
 @dataclass(slots=True)
 class MergeCache:
     """What an import merged from the dumps, for the next import in the same process (the dev
-    server): reused while every dump parses to the very same object (see FileCache)."""
+    server): reused while every dump parses to an equal value."""
 
     sources: tuple[ParsedListing, ...] = ()
     """The parsed dumps `papers` were merged from."""
@@ -182,22 +147,20 @@ def plan_import(
     listings: FileCache[ParsedListing] | None = None,
     changed: Collection[Path] | None = None,
     merge_cache: MergeCache | None = None,
-    parse_helper: HelpParsing | None = None,
 ) -> ImportPlan:
     """Read the dumps and the pages, and return what importing them writes, without writing.
 
     Every dump and page is read and every write planned first, so an error in any of them
     leaves content/papers/ untouched. `changed` is a file watcher's hint for reading the pages
-    (see read_papers); `merge_cache` keeps the merge for the next import; `parse_helper`
-    parses half of the dumps (see read_listings).
+    (see read_papers); `merge_cache` keeps the merge for the next import.
     """
     paths = source_paths(config) if paths is None else list(paths)
-    parsed = tuple(read_listings(config, paths, listings, parse_helper))
+    parsed = tuple(read_listings(config, paths, listings))
     entries = [entry for listing in parsed for entry in listing.entries]
     warnings = [warning for listing in parsed for warning in listing.warnings]
     cache = merge_cache if merge_cache is not None else MergeCache()
     if len(parsed) != len(cache.sources) or any(
-        new is not old for new, old in zip(parsed, cache.sources, strict=True)
+        new != old for new, old in zip(parsed, cache.sources, strict=True)
     ):
         cache.sources, cache.papers, cache.complete = parsed, merge_entries(entries), {}
     imported = cache.papers
@@ -228,7 +191,7 @@ def plan_import(
             final[shown] = created[path][1]
             continue
         known_complete = cache.complete.get(paper.id)
-        if (known_complete and known_complete[0] is current and known_complete[1] is paper) or (
+        if (known_complete and known_complete[0] == current and known_complete[1] == paper) or (
             not missing_listings(current, paper)
         ):
             cache.complete[paper.id] = (current, paper)

@@ -11,7 +11,6 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from site_builder.latex import math_to_mathml
 
-_TAG_RE = re.compile(r"<[^>]+>")
 # A bare URL not already inside Markdown link syntax; sentence punctuation after it stays outside.
 _BARE_URL_RE = re.compile(
     r"(?<![<\[`\w/])(?<!\]\()https?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]*_]", re.IGNORECASE
@@ -85,8 +84,3 @@ def render_inline_markdown(text: str) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
-
-
-def strip_tags(html: str) -> str:
-    """Return the text of a small HTML fragment (for counting, not for safety)."""
-    return _TAG_RE.sub("", html)

@@ -6,8 +6,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -45,43 +44,22 @@ def write_file_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
-HelpWriting = Callable[[Path, Path, list[str]], "Future[int]"]
-"""Hands some files to another process: (stage dir, output dir, relative paths) -> the count
-of changed files it wrote, as write_staged returns it."""
-
-
-def write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | None = None) -> int:
+def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
     """Write the whole site into a sibling temp dir, then swap it in; return files whose bytes changed.
 
     Unchanged files are hard-linked from the previous site instead of rewritten, so a rebuild of a
-    large site costs little more than its changed pages. With a `helper` (a worker process that
-    has `files` too), it writes every other directory's files meanwhile. A failure leaves the
-    previous site intact.
+    large site costs little more than its changed pages. A failure leaves the previous site intact.
     """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        mine, theirs = _split_by_directory(sorted(files)) if helper else (sorted(files), [])
-        helped = helper(stage, out_dir, theirs) if helper is not None and theirs else None
-        changed = write_staged(stage, out_dir, files, mine)
-        if helped is not None:
-            changed += helped.result()
+        changed = write_staged(stage, out_dir, files, sorted(files))
         _swap(stage, out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return changed
-
-
-def _split_by_directory(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Split paths into two lists, every other directory's files in the second."""
-    directory = {path: path.rpartition("/")[0] for path in paths}
-    second = set(sorted(set(directory.values()))[1::2])
-    return (
-        [path for path in paths if directory[path] not in second],
-        [path for path in paths if directory[path] in second],
-    )
 
 
 def write_staged(stage: Path, out_dir: Path, files: Mapping[str, bytes], paths: list[str]) -> int:
@@ -154,7 +132,7 @@ def sync_site(out_dir: Path, files: Mapping[str, bytes], previous: Mapping[str, 
     for relative in sorted(files):
         data = files[relative]
         old = previous.get(relative)
-        if old is data or old == data:
+        if old == data:
             continue
         write_file_atomic(out_dir / relative, data)
         changed += 1

@@ -172,10 +172,3 @@ def rank_related(
         )
         related.append(tuple(other for _, other in ranked_found[:count]))
     return related
-
-
-def find_related(
-    texts: Sequence[tuple[str, str]], tags: Sequence[Sequence[str]], count: int
-) -> list[tuple[int, ...]]:
-    """Return, for each (title, abstract), the indices of its `count` most similar others."""
-    return rank_related(similar_papers(texts, count), tags, count)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,16 +61,25 @@ class Page:
     """Site-relative URL of the page's own Atom feed."""
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A rendered page and what it was made from."""
+
+    key: str
+    """Hash of the templates and of the Page (papers by their view key)."""
+    reads: tuple[tuple[str, str], ...]
+    """The Site fields the templates read while rendering it, each with the key of its value."""
+    data: bytes
+    """The page's bytes."""
+
+
 @dataclass(slots=True)
 class RenderCache:
-    """Rendered pages from earlier builds, keyed by a hash of their template and inputs."""
+    """Pages of the last build, reused while their Page, templates and what they read of the
+    Site are unchanged (the Site fields a page reads are recorded as it renders)."""
 
-    pages: MutableMapping[str, tuple[str, bytes]] = field(default_factory=dict)
-    """Output path -> (input key, bytes)."""
-    pages_seen: dict[str, tuple[Page, str]] = field(default_factory=dict)
-    """Output path -> (the Page last planned, its input key)."""
-    shared: str = ""
-    """Templates and site key the keys in pages_seen were computed with."""
+    pages: dict[str, Rendered] = field(default_factory=dict)
+    """Output path -> the page rendered by the last build."""
     hits: int = 0
     """Pages reused in the last render."""
 
@@ -227,38 +237,35 @@ def plan_pages(site: Site) -> Iterator[Page]:
     )
 
 
-def _site_key(site: Site) -> str:
-    """Hash what every page may show besides its Page: the settings and the tag list with counts."""
-    parts = [repr(site.config)]
-    parts += [f"{t.tag!r}:{len(t.slugs)}" for t in site.tags]
-    parts.append(str(len(site.papers)))
-    parts += [f"{d.date}:{len(d.slugs)}" for d in site.dates]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+def _value_key(value: object) -> str:
+    """Return a string naming a value; paper views stand in by their key (a hash of what they
+    are made from), so a list of thousands of papers is named cheaply."""
+    if isinstance(value, PaperView):
+        return f"<{value.key}>"
+    if isinstance(value, tuple):
+        return "(" + ",".join(_value_key(item) for item in value) + ")"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k!r}:{_value_key(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
-def _page_key(page: Page) -> str:
-    """Return a string naming everything the page shows; papers stand in by their view key."""
-    views = (page.paper, *page.papers, *page.related)
-    tag = page.tag
-    tag_part = f"{tag.tag!r}:{len(tag.slugs)}" if tag else ""
-    return "|".join(
-        (
-            page.path,
-            page.template,
-            page.url,
-            page.title,
-            page.root,
-            repr(page.date),
-            repr(page.previous),
-            repr(page.next),
-            str(page.number),
-            str(page.pages),
-            repr(page.feed),
-            tag_part,
-            f"{len(page.papers)}:{len(page.related)}",
-            *(view.key if view else "-" for view in views),
-        )
-    )
+def site_keys(site: Site) -> dict[str, str]:
+    """Return a hash of each field of the Site, and the length of each sequence field as
+    `name#len`: what a page that read that field (or only its length) depends on."""
+    keys = {}
+    for item in dataclasses.fields(site):
+        value = getattr(site, item.name)
+        keys[item.name] = hashlib.sha256(_value_key(value).encode()).hexdigest()
+        if isinstance(value, tuple):
+            keys[f"{item.name}#len"] = str(len(value))
+    return keys
+
+
+def page_key(page: Page, templates: str) -> str:
+    """Return a hash of the templates and of everything the Page holds."""
+    parts = [templates]
+    parts += (_value_key(getattr(page, item.name)) for item in dataclasses.fields(page))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def templates_key(templates_dir: Path) -> str:
@@ -273,76 +280,114 @@ def templates_key(templates_dir: Path) -> str:
 
 
 def plan_renders(
-    site: Site, templates: str, cache: RenderCache
+    site: Site, templates: str, fields: Mapping[str, str], cache: RenderCache
 ) -> tuple[list[tuple[Page, str]], list[int]]:
-    """Return every page with its input key, and the indices of those the cache cannot supply."""
-    site_key = _site_key(site)
-    shared = f"{templates}\n{site_key}\n"
-    if shared != cache.shared:
-        cache.pages_seen.clear()
+    """Return every page with its key, and the indices of those the cache cannot supply: new,
+    changed, or having read a Site field whose value changed since (`fields`: site_keys)."""
     planned = []
     missing = []
     for index, page in enumerate(plan_pages(site)):
-        seen = cache.pages_seen.get(page.path)
-        # Equal pages mostly hold the very same view objects, so this compares by identity and
-        # spares hashing what every page shows.
-        if seen is not None and seen[0] == page:
-            key = seen[1]
-        else:
-            key = hashlib.sha256(f"{shared}{_page_key(page)}".encode()).hexdigest()
+        key = page_key(page, templates)
         cached = cache.pages.get(page.path)
-        if not (cached and cached[0] == key):
+        if not (
+            cached is not None
+            and cached.key == key
+            and all(fields.get(name) == value for name, value in cached.reads)
+        ):
             missing.append(index)
         planned.append((page, key))
-    cache.shared = shared
-    cache.pages_seen = {page.path: (page, key) for page, key in planned}
     return planned, missing
 
 
-def render_ahead(site: Site, env: jinja2.Environment, templates: str, cache: RenderCache) -> int:
-    """Render the pages other than paper pages into the cache; return how many were rendered.
-
-    For a build that computes related papers meanwhile: only paper pages show them, so the other
-    pages can be rendered from a Site whose `related` is still empty, and the render that
-    follows finds them in the cache under the same keys.
-    """
-    planned, missing = plan_renders(site, templates, cache)
-    ahead = [planned[index] for index in missing if planned[index][0].paper is None]
-    for page, key in ahead:
-        cache.pages[page.path] = (key, _render(env, page, site))
-    return len(ahead)
-
-
-def render_indexed(site: Site, env: jinja2.Environment, indices: Sequence[int]) -> list[bytes]:
-    """Render the pages at these positions of plan_pages(site) (what a worker process is given)."""
-    wanted = set(indices)
-    return render_pages(
-        site, env, [page for index, page in enumerate(plan_pages(site)) if index in wanted]
-    )
-
-
-def render_pages(site: Site, env: jinja2.Environment, pages: Sequence[Page]) -> list[bytes]:
-    """Render these pages of the site."""
-    return [_render(env, page, site) for page in pages]
+def render_pages(
+    site: Site, env: jinja2.Environment, pages: Sequence[Page]
+) -> list[tuple[bytes, tuple[str, ...]]]:
+    """Render these pages of the site; return each page's bytes and the Site fields it read."""
+    return [_render_recording(env, page, site) for page in pages]
 
 
 def collect_pages(
-    planned: Sequence[tuple[Page, str]], rendered: Mapping[int, bytes], cache: RenderCache
+    planned: Sequence[tuple[Page, str]],
+    rendered: Mapping[int, tuple[bytes, tuple[str, ...]]],
+    fields: Mapping[str, str],
+    cache: RenderCache,
 ) -> dict[str, bytes]:
-    """Return every page's bytes, freshly rendered or from the cache, and remember them in the cache."""
+    """Return every page's bytes, freshly rendered or from the cache, and keep them in the cache."""
     output: dict[str, bytes] = {}
-    fresh: dict[str, tuple[str, bytes]] = {}
+    fresh: dict[str, Rendered] = {}
     for index, (page, key) in enumerate(planned):
-        data = rendered[index] if index in rendered else cache.pages[page.path][1]
-        fresh[page.path] = (key, data)
-        output[page.path] = data
+        if index in rendered:
+            data, reads = rendered[index]
+            fresh[page.path] = Rendered(key, tuple((name, fields[name]) for name in reads), data)
+        else:
+            fresh[page.path] = cache.pages[page.path]
+        output[page.path] = fresh[page.path].data
     cache.hits = len(planned) - len(rendered)
-    cache.pages.clear()
-    cache.pages.update(fresh)
+    cache.pages = fresh
     return output
 
 
-def _render(env: jinja2.Environment, page: Page, site: Site) -> bytes:
+class _SiteReader:
+    """The Site as templates see it: records which of its fields they read."""
+
+    __slots__ = ("_site", "_read")
+
+    def __init__(self, site: Site, read: set[str]) -> None:
+        self._site = site
+        self._read = read
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._site, name)
+        if isinstance(value, tuple):
+            return _SequenceReader(value, name, self._read)
+        self._read.add(name)
+        return value
+
+
+class _SequenceReader(Sequence[Any]):
+    """A tuple field of the Site: records its length when only that is asked (`| length`, `if`),
+    and the whole field when an item is."""
+
+    __slots__ = ("_items", "_name", "_read")
+
+    def __init__(self, items: tuple[Any, ...], name: str, read: set[str]) -> None:
+        self._items = items
+        self._name = name
+        self._read = read
+
+    def __len__(self) -> int:
+        self._read.add(f"{self._name}#len")
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        self._read.add(self._name)
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        self._read.add(self._name)
+        return iter(self._items)
+
+    def __contains__(self, item: object) -> bool:
+        self._read.add(self._name)
+        return item in self._items
+
+    def __reversed__(self) -> Iterator[Any]:
+        self._read.add(self._name)
+        return iter(self._items[::-1])
+
+
+def _render_recording(
+    env: jinja2.Environment, page: Page, site: Site
+) -> tuple[bytes, tuple[str, ...]]:
+    read: set[str] = set()
+    data = _render(env, page, _SiteReader(site, read))
+    return data, tuple(sorted(read))
+
+
+def _render(env: jinja2.Environment, page: Page, site: _SiteReader) -> bytes:
     try:
         template = env.get_template(page.template)
         return template.render(site=site, page=page).encode("utf-8")

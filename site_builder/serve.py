@@ -22,6 +22,7 @@ from types import FrameType
 from site_builder.build import BuildResult, BuildState, build_site
 from site_builder.config import CONFIG_FILE, Config, load_config
 from site_builder.errors import SiteError
+from site_builder.executor import start_fork_server
 from site_builder.livereload import Broadcaster, DevServer
 from site_builder.watch import ChangeTracker, Watcher
 
@@ -67,6 +68,7 @@ def serve(
                 config.root, ignored_dirs=(temp.resolve(), config.out_dir.resolve())
             )
             tracker.remember_inputs()
+            start_fork_server()  # before the watcher's threads: builds start children from it
             watcher = Watcher(config, tracker)
             watcher.start()
             loop = _BuildLoop(config, temp / "site", url, tracker, watcher, broadcaster)
@@ -114,7 +116,7 @@ class _BuildLoop:
         self.tracker = tracker
         self.watcher = watcher
         self.broadcaster = broadcaster
-        self.state = BuildState()
+        self.state = BuildState(start_method="forkserver")
         self.ok = False
         self.stop = threading.Event()
 
@@ -156,9 +158,6 @@ class _BuildLoop:
             # What the import wrote is not a change to react to: remember it as the build left it.
             written = result.imported.written
             self.tracker.remember([self.config.papers_dir.parent, self.config.papers_dir, *written])
-        # Fork workers only for the first build: later the HTTP and event-stream threads run,
-        # and forking a process whose threads may hold locks is not safe; a fork server is.
-        self.state.start_method = "forkserver"
         if not changed:
             # The first build's objects live as long as the server: keep the cycle collector
             # from walking them again and again (at 10,000 papers each walk costs 0.1 s or more).

@@ -111,7 +111,7 @@ def render_paper_text(paper: Paper) -> PaperText:
 
 def paper_texts(papers: Sequence[Paper], previous: Site | None = None) -> dict[str, PaperText]:
     """Return each paper's rendered text by id; the text of a `previous` Site's view is reused
-    for the very same Paper object."""
+    for an equal Paper (the same content)."""
     reusable = previous.by_slug if previous is not None else {}
     texts = {}
     for paper in papers:
@@ -120,7 +120,7 @@ def paper_texts(papers: Sequence[Paper], previous: Site | None = None) -> dict[s
             PaperText(
                 old.title_text, old.title_html, old.abstract_html, old.excerpt_html, old.notes_html
             )
-            if old is not None and old.paper is paper
+            if old is not None and old.paper == paper
             else render_paper_text(paper)
         )
     return texts
@@ -261,8 +261,7 @@ def assemble_site(
     """Return the Site: views of every paper, tag and date, and related papers.
 
     `related` and `texts` (see paper_texts) may be passed in when they were computed ahead.
-    Views of a `previous` Site are reused for the very same Paper objects (a file cache hands
-    back the same object while its file is unchanged) with the same tags.
+    Views of a `previous` Site are reused for equal papers (the same content) with the same tags.
     """
     tags_by_id = {tag.id: tag for tag in taxonomy}
     reusable = previous.by_slug if previous is not None else {}
@@ -271,7 +270,7 @@ def assemble_site(
     for paper in papers:
         tags = tuple(tags_by_id[t] for t in paper_tags[paper.id] if t in tags_by_id)
         old = reusable.get(paper.slug)
-        if old is not None and old.paper is paper and old.tags == tags:
+        if old is not None and old.paper == paper and old.tags == tags:
             unsorted.append(old)
         else:
             text = texts[paper.id] if texts is not None else render_paper_text(paper)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from site_builder.assets import VENDOR_FILES
@@ -20,9 +21,13 @@ STAMP_FILE = ".site-cache/last-build.json"
 """Where `build` records the inputs of its last complete build (ignored by git)."""
 
 
-def input_stamp(config: Config) -> str:
-    """Hash the name, size and modification time of every input file, the settings and the engine."""
-    digest = hashlib.sha256(repr(config).encode("utf-8"))
+Inputs = dict[str, tuple[int, int]]
+"""Input file path -> (size, modification time in ns)."""
+
+
+def read_inputs(config: Config) -> Inputs:
+    """Return the size and modification time of every input file (settings, content, theme,
+    vendored front-end files and the engine's own code)."""
     roots = [
         config.root / "content",
         config.templates_dir,
@@ -35,14 +40,40 @@ def input_stamp(config: Config) -> str:
     ]
     for root in roots:
         files.extend(_files_under(str(root)))
+    inputs: Inputs = {}
     for path in sorted(files):
         try:
             info = os.stat(path)
         except OSError:
             continue
-        digest.update(
-            f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape")
-        )
+        inputs[path] = (info.st_size, info.st_mtime_ns)
+    return inputs
+
+
+def update_inputs(inputs: Inputs, written: Iterable[Path]) -> Inputs:
+    """Return the inputs with the files a build wrote itself (imported pages) as they are now."""
+    updated = dict(inputs)
+    for path in written:
+        try:
+            info = os.stat(path)
+        except OSError:
+            updated.pop(str(path), None)
+            continue
+        updated[str(path)] = (info.st_size, info.st_mtime_ns)
+    return updated
+
+
+def input_stamp(config: Config, inputs: Inputs | None = None) -> str:
+    """Hash the inputs (read now when not given), the settings and the output dir's identity.
+
+    A build takes `inputs` before it reads anything, so a file saved while it runs differs from
+    the stamp it records, and the next build does not call the site up to date.
+    """
+    inputs = read_inputs(config) if inputs is None else inputs
+    digest = hashlib.sha256(repr(config).encode("utf-8"))
+    for path in sorted(inputs):
+        size, mtime = inputs[path]
+        digest.update(f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     try:
         out = config.out_dir.stat()
         digest.update(f"out\0{out.st_ino}\0{out.st_mtime_ns}".encode())
@@ -67,6 +98,7 @@ def _files_under(root: str) -> list[str]:
 
 
 def read_stamp(config: Config) -> str:
+    """Return the stamp of the last complete build here ("" if none)."""
     try:
         data = json.loads((config.root / STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -75,6 +107,7 @@ def read_stamp(config: Config) -> str:
 
 
 def write_stamp(config: Config, stamp: str) -> None:
+    """Record the stamp of a complete build."""
     try:
         write_file_atomic(config.root / STAMP_FILE, json.dumps({"stamp": stamp}) + "\n")
     except OSError as exc:  # a read-only checkout still builds; it only loses the shortcut

@@ -6,7 +6,6 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import yaml
 
@@ -234,14 +233,9 @@ def final_tags(
     return tuple(sorted(chosen, key=lambda tag_id: (rank.get(tag_id, len(rank)), tag_id)))
 
 
-@lru_cache(maxsize=4)
-def _tagger(taxonomy: tuple[Tag, ...]) -> Tagger:
-    return build_tagger(taxonomy)
-
-
 def tag_papers(papers: Iterable[Paper], taxonomy: Sequence[Tag]) -> dict[str, tuple[str, ...]]:
     """Return each paper's final tags by id: matched from its text, then the reader's changes."""
-    tagger = _tagger(tuple(taxonomy))
+    tagger = build_tagger(taxonomy)  # learns the words of these papers only, then is dropped
     order = [tag.id for tag in taxonomy]
     return {
         paper.id: final_tags(

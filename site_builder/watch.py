@@ -105,10 +105,6 @@ class ChangeTracker:
                 self._first = time.monotonic()
         self._wake.set()
 
-    def wake(self) -> None:
-        """Wake a waiting build loop without recording a change (used to stop it)."""
-        self._wake.set()
-
     def wait_for_burst(self, quiet: float, longest: float, stop: threading.Event) -> set[Path]:
         """Block until changes arrive and then `quiet` seconds pass without more (at most `longest`
         seconds after the first); return the changed paths, or an empty set when stopped."""
@@ -130,11 +126,6 @@ class ChangeTracker:
                 paths, self._pending, self._first = self._pending, set(), None
             return paths
         return set()
-
-    def has_pending(self) -> bool:
-        """Return whether changes arrived since the last `wait_for_burst`."""
-        with self._lock:
-            return bool(self._pending)
 
     def remember(self, paths: Iterable[Path]) -> None:
         """Fingerprint these paths as they are now (after the build wrote them, or at startup)."""

@@ -206,7 +206,7 @@ def test_worker_builds_equal_a_build_in_one_process(
 ) -> None:
     project = make_site_project(tmp_path)
     copy_seeds(project)
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 20)
+    monkeypatch.setattr(build, "PARALLEL", 20)
     _build_with(project, "serial", None)
     _build_with(project, "parallel", start_method)
     serial, parallel = snapshot(project / "serial"), snapshot(project / "parallel")
@@ -219,7 +219,7 @@ def test_worker_rebuild_after_a_title_edit_equals_a_fresh_build(
 ) -> None:
     project = make_site_project(tmp_path)
     copy_seeds(project)
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 20)
+    monkeypatch.setattr(build, "PARALLEL", 20)
     state = _build_with(project, "_site", "fork")
     state.start_method = "forkserver"  # as the dev server does after its first build
     page = sorted((project / "content" / "papers").glob("*.md"))[7]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from site_builder.related import find_related
+from collections.abc import Sequence
+
+from site_builder.related import rank_related, similar_papers
 
 TEXTS = [
     ("Diffusion models for image generation", "Denoising diffusion models generate images by reversing a noising process with score networks."),
@@ -12,6 +14,13 @@ TEXTS = [
     ("Mixture of experts routing", "Sparse mixture of experts layers route tokens to a few experts for efficient language models."),
     ("Load balancing in mixture of experts", "Routing tokens evenly across experts improves sparse language models."),
 ]
+
+
+
+def find_related(
+    texts: Sequence[tuple[str, str]], tags: Sequence[Sequence[str]], count: int
+) -> list[tuple[int, ...]]:
+    return rank_related(similar_papers(texts, count), tags, count)
 
 
 def test_most_similar_papers_come_first() -> None:

@@ -1,0 +1,176 @@
+"""Where the build's parallel work runs: in this process, or in child processes that die with it.
+
+The stages stay pure: they hand a function and its inputs to `Executor.submit` or `Executor.map`
+and get the results back. A child process is started per task and given its inputs as arguments
+(inherited without copying when forked, pickled with a fork server); it sends back the result and
+exits, so no worker keeps state between tasks. Children ask the kernel to kill them when their
+parent dies (Linux `PR_SET_PDEATHSIG`), so a killed build leaves no worker behind holding its
+stdout open.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing as mp
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from multiprocessing import forkserver
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_WORKERS = 4
+"""Most child processes a map runs at once."""
+PR_SET_PDEATHSIG = 1
+"""prctl option: the signal this process gets when its parent dies (linux/prctl.h)."""
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Have the kernel kill this process when its parent dies (Linux); exit if it is gone already.
+
+    `parent` is the building process when forked from it; a fork server's children (None here)
+    die with the fork server, which exits when the building process is gone.
+    """
+    parent = os.getppid() if parent is None else parent
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request above
+        os._exit(1)
+
+
+def _run_child(
+    send: Connection, parent: int | None, function: Callable[..., Any], args: Any
+) -> None:
+    """Run one task in a child process and send back ("ok", result) or ("error", exception)."""
+    _die_with_parent(parent)
+    try:
+        outcome: tuple[str, Any] = ("ok", function(*args))
+    except BaseException as exc:  # noqa: BLE001 -- handed to the parent, which raises it
+        outcome = ("error", exc)
+    send.send(outcome)
+    send.close()
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, while this process runs a single thread (call it before any
+    thread starts): the children it forks later are safe even once this process runs threads,
+    which a fork of this process would not be."""
+    if "forkserver" in mp.get_all_start_methods():
+        mp.set_forkserver_preload(["site_builder.build"])  # import the engine once, not per child
+        forkserver.ensure_running()
+
+
+class Pending(Generic[R]):
+    """A task's result: computed already, or being computed by a child process."""
+
+    def __init__(
+        self,
+        value: R | None = None,
+        process: Any = None,
+        receive: Connection | None = None,
+    ) -> None:
+        self._value = value
+        self._process = process
+        self._receive = receive
+
+    def result(self) -> R:
+        """Return the result, waiting for the child process; raise what the task raised."""
+        if self._receive is not None:
+            try:
+                kind, value = self._receive.recv()
+            except EOFError:
+                raise RuntimeError("a build worker died without an answer") from None
+            finally:
+                self._receive.close()
+                self._receive = None
+                self._process.join()
+            if kind == "error":
+                raise value
+            self._value = value
+        return self._value  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        """Stop the child process if it still runs."""
+        if self._receive is not None:
+            self._process.kill()
+            self._process.join()
+            self._receive.close()
+            self._receive = None
+
+
+class Executor:
+    """Runs tasks in child processes (`fork` or `forkserver`), or in this process (None).
+
+    Use it as a context manager: leaving the block stops children whose result was not taken.
+    """
+
+    def __init__(self, method: str | None, workers: int = MAX_WORKERS) -> None:
+        if method is not None and method not in mp.get_all_start_methods():
+            method = None
+        self.method = method
+        self.workers = max(1, min(workers, os.cpu_count() or 1))
+        self._started: list[Pending[Any]] = []
+
+    @property
+    def parallel(self) -> bool:
+        """Whether tasks run in child processes."""
+        return self.method is not None and self.workers > 1
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        for pending in self._started:
+            pending.cancel()
+        self._started.clear()
+
+    def submit(self, function: Callable[..., R], *args: Any, inline: bool = False) -> Pending[R]:
+        """Start `function(*args)` in a child process (in this one when `inline` or not parallel)."""
+        if inline or not self.parallel:
+            return Pending(function(*args))
+        context = mp.get_context(self.method)
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(  # type: ignore[attr-defined]
+            target=_run_child,
+            args=(send, os.getpid() if self.method == "fork" else None, function, args),
+            daemon=True,
+        )
+        process.start()
+        send.close()
+        pending: Pending[R] = Pending(process=process, receive=receive)
+        self._started.append(pending)
+        return pending
+
+    def map(
+        self,
+        function: Callable[[Sequence[T]], list[R]],
+        items: Sequence[T],
+        *,
+        threshold: int,
+    ) -> list[R]:
+        """Return function(items), split between child processes when there are `threshold`
+        items or more; `function` maps a run of items to a list of results, one per item."""
+        if not self.parallel or len(items) < threshold:
+            return function(items)
+        size = -(-len(items) // self.workers)
+        runs = [items[start : start + size] for start in range(0, len(items), size)]
+        # The last run is this process's own share while the children work.
+        pending = [self.submit(function, run) for run in runs[:-1]]
+        own = function(runs[-1])
+        results: list[R] = []
+        for task in pending:
+            results.extend(task.result())
+        results.extend(own)
+        return results

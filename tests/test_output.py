@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -69,19 +68,3 @@ def test_site_files_are_world_readable_whatever_the_umask(tmp_path: Path, monkey
     assert (tmp_path / "_site" / "a" / "index.html").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "_site" / "index.html").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "page.md").stat().st_mode & 0o777 == 0o644
-
-
-def test_a_helper_writes_part_of_the_site(tmp_path: Path) -> None:
-    files = {"index.html": b"home", **{f"p{i}/index.html": f"page {i}".encode() for i in range(6)}}
-    out = tmp_path / "_site"
-    handed: list[str] = []
-
-    def helper(stage: Path, out_dir: Path, paths: list[str]) -> Future[int]:
-        handed.extend(paths)
-        future: Future[int] = Future()
-        future.set_result(output.write_staged(stage, out_dir, files, paths))
-        return future
-
-    assert write_site(out, files, helper) == 7
-    assert _tree(out) == files
-    assert handed and len(handed) < len(files)

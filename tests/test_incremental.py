@@ -8,12 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import dump, long_abstract, make_site_project, snapshot
 
 from site_builder import build
 from site_builder.build import BuildState, build_site
 from site_builder.config import load_config
-
-from helpers import dump, long_abstract, make_site_project, snapshot
 
 PAPERS_DAY_1 = [
     ("Denoising Diffusion Models at Scale", long_abstract("denoising diffusion models")),

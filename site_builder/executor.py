@@ -10,12 +10,14 @@ stdout open.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
@@ -45,11 +47,29 @@ def _die_with_parent(parent: int | None) -> None:
         os._exit(1)
 
 
+def _exit_when_closed(watch: Connection) -> None:
+    """Exit this process at once when the other end of `watch` closes (its parent is gone)."""
+    with contextlib.suppress(EOFError, OSError):
+        watch.recv()
+    os._exit(1)
+
+
 def _run_child(
-    send: Connection, parent: int | None, function: Callable[..., Any], args: Any
+    send: Connection,
+    parent: int | None,
+    watch: Connection | None,
+    function: Callable[..., Any],
+    args: Any,
 ) -> None:
-    """Run one task in a child process and send back ("ok", result) or ("error", exception)."""
+    """Run one task in a child process and send back ("ok", result) or ("error", exception).
+
+    A fork server's child cannot count on dying with the fork server: the fork server lives
+    while any of its children holds the descriptor that tells it the building process is
+    alive. It watches a pipe from the building process instead (`watch`).
+    """
     _die_with_parent(parent)
+    if watch is not None:
+        threading.Thread(target=_exit_when_closed, args=(watch,), daemon=True).start()
     try:
         outcome: tuple[str, Any] = ("ok", function(*args))
     except BaseException as exc:  # noqa: BLE001 -- handed to the parent, which raises it
@@ -75,10 +95,13 @@ class Pending(Generic[R]):
         value: R | None = None,
         process: Any = None,
         receive: Connection | None = None,
+        alive: Connection | None = None,
     ) -> None:
         self._value = value
         self._process = process
         self._receive = receive
+        self._alive = alive
+        """Held open while the child may run; closing it tells a fork server's child to exit."""
 
     def result(self) -> R:
         """Return the result, waiting for the child process; raise what the task raised."""
@@ -91,6 +114,8 @@ class Pending(Generic[R]):
                 self._receive.close()
                 self._receive = None
                 self._process.join()
+                if self._alive is not None:
+                    self._alive.close()
             if kind == "error":
                 raise value
             self._value = value
@@ -103,6 +128,8 @@ class Pending(Generic[R]):
             self._process.join()
             self._receive.close()
             self._receive = None
+            if self._alive is not None:
+                self._alive.close()
 
 
 class Executor:
@@ -142,14 +169,18 @@ class Executor:
             return Pending(function(*args))
         context = mp.get_context(self.method)
         receive, send = context.Pipe(duplex=False)
+        forked = self.method == "fork"
+        watch, alive = (None, None) if forked else context.Pipe(duplex=False)
         process = context.Process(  # type: ignore[attr-defined]
             target=_run_child,
-            args=(send, os.getpid() if self.method == "fork" else None, function, args),
+            args=(send, os.getpid() if forked else None, watch, function, args),
             daemon=True,
         )
         process.start()
         send.close()
-        pending: Pending[R] = Pending(process=process, receive=receive)
+        if watch is not None:
+            watch.close()
+        pending: Pending[R] = Pending(process=process, receive=receive, alive=alive)
         self._started.append(pending)
         return pending
 

@@ -16,7 +16,10 @@ from site_builder.config import load_config
 
 PAPERS_DAY_1 = [
     ("Denoising Diffusion Models at Scale", long_abstract("denoising diffusion models")),
-    ("One-step Diffusion with $f$-Divergence", long_abstract("score distillation with $f$-divergences")),
+    (
+        "One-step Diffusion with $f$-Divergence",
+        long_abstract("score distillation with $f$-divergences"),
+    ),
     ("Large Language Models as Reviewers", long_abstract("large language models")),
     ("Graph Neural Networks for Molecules", long_abstract("graph neural networks")),
 ]
@@ -31,7 +34,11 @@ Edit = Callable[[Path], tuple[list[Path], bool]]
 
 
 def _page(project: Path, slug_start: str) -> Path:
-    return next(p for p in sorted((project / "content" / "papers").glob("*.md")) if p.name.startswith(slug_start))
+    return next(
+        p
+        for p in sorted((project / "content" / "papers").glob("*.md"))
+        if p.name.startswith(slug_start)
+    )
 
 
 def _rewrite(path: Path, old: str, new: str, count: int = 1) -> Path:
@@ -86,7 +93,10 @@ def taxonomy_term(project: Path) -> tuple[list[Path], bool]:
 def new_dump(project: Path) -> tuple[list[Path], bool]:
     path = project / "content" / "sources" / "2025-03-14.txt"
     path.write_text(
-        dump([("Sparse Autoencoders Read Language Models", long_abstract("sparse autoencoders"))], "Mar 14"),
+        dump(
+            [("Sparse Autoencoders Read Language Models", long_abstract("sparse autoencoders"))],
+            "Mar 14",
+        ),
         encoding="utf-8",
     )
     return [path], True
@@ -116,7 +126,9 @@ def retitle_newest(project: Path) -> tuple[list[Path], bool]:
 
 def stylesheet(project: Path) -> tuple[list[Path], bool]:
     css = project / "static" / "css" / "site.css"
-    css.write_text(css.read_text(encoding="utf-8") + "\n.newest { color: red; }\n", encoding="utf-8")
+    css.write_text(
+        css.read_text(encoding="utf-8") + "\n.newest { color: red; }\n", encoding="utf-8"
+    )
     return [css], False
 
 
@@ -177,11 +189,15 @@ def test_every_kind_of_edit_rebuilds_as_a_fresh_build_would(
 
 
 def test_a_paper_replaced_by_an_equal_copy_reuses_everything(tmp_path: Path) -> None:
-    project = make_site_project(tmp_path, {"content/sources/2025-03-12.txt": dump(PAPERS_DAY_1, "Mar 12")})
+    project = make_site_project(
+        tmp_path, {"content/sources/2025-03-12.txt": dump(PAPERS_DAY_1, "Mar 12")}
+    )
     state = BuildState(start_method=None)
     build_site(load_config(project), state)
     page = _page(project, "graph-neural")
-    page.write_text(page.read_text(encoding="utf-8"), encoding="utf-8")  # new file version, same text
+    page.write_text(
+        page.read_text(encoding="utf-8"), encoding="utf-8"
+    )  # new file version, same text
     result = build_site(load_config(project), state, run_import=False, changed=[page])
     assert result.changed == 0
     assert result.reused == result.pages

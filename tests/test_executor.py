@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from helpers import REPO, copy_seeds, make_site_project
 
 from site_builder.errors import SiteError, SourcePos
 from site_builder.executor import Executor
-
-from helpers import REPO, copy_seeds, make_site_project
 
 
 def _squares(numbers: Sequence[int]) -> list[int]:

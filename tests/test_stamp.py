@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, copy_seeds, make_site_project, run_cli
 
 

@@ -23,7 +23,8 @@ PAGES = {
 LIGHTHOUSE_PAGES = {**PAGES, "search": "search/"}
 # Known misses: reported, not hidden. The Lighthouse test xfails while only these remain.
 KNOWN: dict[tuple[str, str], str] = {}
-MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 95}
+MINIMUM = {"accessibility": 100, "best-practices": 95, "seo": 95}
+"""Scores that are properties of the pages; performance depends on the machine: see bench/."""
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +117,7 @@ def _lighthouse(url: str, preset: str | None) -> dict[str, float]:
 
 
 def test_lighthouse_scores(site_server: SiteServer) -> None:
-    """Lighthouse (mobile preset): performance, best practices and SEO >= 95, accessibility 100."""
+    """Lighthouse (mobile preset): best practices and SEO >= 95, accessibility 100."""
     if not LIGHTHOUSE.is_file() or not shutil.which("node"):
         pytest.skip("lighthouse missing: run `npm ci`")
     urls = {kind: site_server.url(path) for kind, path in LIGHTHOUSE_PAGES.items()}

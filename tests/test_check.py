@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import copy_seeds, dump, long_abstract, make_project, run_cli
+from conftest import copy_seeds, dump, long_abstract, make_project, run_cli
 
 from site_builder.papers import paper_id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import dump, long_abstract, make_project, run_cli, snapshot
+from conftest import dump, long_abstract, make_project, run_cli, snapshot
 
 from site_builder.cli import main
 

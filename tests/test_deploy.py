@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import dump, long_abstract, make_site_project, run_cli, write_files
+from conftest import dump, long_abstract, make_site_project, run_cli, write_files
 
 from site_builder.cli import main
 

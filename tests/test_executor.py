@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_seeds, make_site_project
+from conftest import REPO, copy_seeds, make_site_project
 
 from site_builder.errors import SiteError, SourcePos
 from site_builder.executor import Executor

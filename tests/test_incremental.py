@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import dump, long_abstract, make_site_project, snapshot
+from conftest import dump, long_abstract, make_site_project, snapshot
 
 from site_builder import build
 from site_builder.build import BuildState, build_site

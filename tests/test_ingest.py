@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import copy_seeds, dump, long_abstract, make_project, run_cli, snapshot, write_files
+from conftest import copy_seeds, dump, long_abstract, make_project, run_cli, snapshot, write_files
 
 from site_builder.config import load_config
 from site_builder.content import read_papers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import SEEDS, long_abstract, write_files
+from conftest import SEEDS, long_abstract, write_files
 
 from site_builder.errors import SiteError
 from site_builder.listings import parse_listing, read_listing, year_for_file

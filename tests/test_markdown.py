@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import copy_seeds, make_project
+from conftest import copy_seeds, make_project
 
 from site_builder.config import load_config
 from site_builder.ingest import read_entries, source_paths

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO
 from lunr.builder import Builder
 
 from site_builder import latex
@@ -31,7 +32,6 @@ from site_builder.search import (
     tokenize,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO / "content" / "sources"
 PARITY_SCRIPT = REPO / "tests" / "search_parity.mjs"
 _CHROME = {

@@ -9,7 +9,6 @@ import http.client
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,12 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import write_files
+from conftest import copy_project, write_files
 
 from site_builder.livereload import EVENTS_PATH, SCRIPT_PATH, Message, inject, resolve_url_path
 from site_builder.watch import ChangeTracker, is_ignored
 
-REPO = Path(__file__).resolve().parent.parent
 WAIT = 60.0
 """Upper bound for anything the server should do by itself (a rebuild on a loaded machine)."""
 
@@ -59,17 +57,7 @@ ZEBRA_URL = "papers/zebrafish-navigation-with-sparse-rewards/"
 
 def make_project(root: Path) -> Path:
     """Copy the real theme and settings into root and add a two-paper listing dump."""
-    root.mkdir(parents=True)
-    shutil.copy(REPO / "site.yml", root / "site.yml")
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "static", root / "static")
-    lunr = root / "node_modules" / "lunr"
-    lunr.mkdir(parents=True)
-    shutil.copy(REPO / "node_modules" / "lunr" / "lunr.min.js", lunr / "lunr.min.js")
-    (root / "content").mkdir()
-    shutil.copy(REPO / "content" / "tags.yml", root / "content" / "tags.yml")
-    write_files(root, {"content/sources/listing.txt": DUMP})
-    return root
+    return write_files(copy_project(root), {"content/sources/listing.txt": DUMP})
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_seeds, make_site_project, run_cli
+from conftest import REPO, copy_seeds, make_site_project, run_cli
 
 
 def test_an_edit_saved_during_a_build_is_built_by_the_next_build(

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_seeds, make_project, run_cli
+from conftest import REPO, copy_seeds, make_project, run_cli
 
 from site_builder.errors import SiteError, SourcePos
 from site_builder.models import Paper, Tag

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import REPO
+from conftest import REPO
 
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
 ACTIONLINT = REPO / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 from site_builder.config import Config
 from site_builder.errors import SiteError, SourcePos
+from site_builder.latex import MATHML_ATTRIBUTES, MATHML_ELEMENTS
 
 ASSETS_DIR = "assets"
 VENDOR_FILES = {"lunr/lunr.min.js": "vendor/lunr.min.js"}
 """npm files shipped in the site: node_modules path -> path under assets/."""
+MATHML_SCRIPT = "js/mathml.js"
+"""Path under assets/ of the MathML elements and attributes the browser may copy (search.js)."""
+
+
+def render_mathml_script() -> bytes:
+    """Return the script that hands the browser the MathML allowlist of latex.py, the one list."""
+    allowed = {"attributes": sorted(MATHML_ATTRIBUTES), "elements": sorted(MATHML_ELEMENTS)}
+    payload = json.dumps(allowed, sort_keys=True, separators=(",", ":"))
+    return f"window.SITE_MATHML = {payload};\n".encode()
 
 
 def read_static(config: Config) -> dict[str, bytes]:
@@ -30,4 +42,5 @@ def read_static(config: Config) -> dict[str, bytes]:
                 SourcePos(config.shown(config.root / "package.json")),
             )
         files[f"{ASSETS_DIR}/{target}"] = path.read_bytes()
+    files[f"{ASSETS_DIR}/{MATHML_SCRIPT}"] = render_mathml_script()
     return files

@@ -113,12 +113,12 @@ def ascii_fold(text: str) -> str:
 
 
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"
-_MATHML_ELEMENTS = frozenset(
+MATHML_ELEMENTS = frozenset(  # also shipped to the browser (assets.py: js/mathml.js)
     "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle merror mpadded "
     "mphantom mfenced menclose munder mover munderover mtable mtr mtd mlabeledtr semantics "
     "annotation mmultiscripts mprescripts none".split()
 )
-_MATHML_ATTRIBUTES = frozenset(
+MATHML_ATTRIBUTES = frozenset(
     "display mathvariant stretchy fence separator lspace rspace minsize maxsize movablelimits "
     "accent accentunder linethickness columnalign rowalign columnspacing rowspacing width height "
     "depth open close separators notation form largeop symmetric scriptlevel displaystyle "
@@ -131,8 +131,8 @@ def _is_safe_mathml(root: ET.Element) -> bool:
     """Return whether every element and attribute is plain MathML presentation markup."""
     for element in root.iter():
         name = element.tag.removeprefix("{" + _MATHML_NS + "}")
-        if name not in _MATHML_ELEMENTS or any(
-            attr not in _MATHML_ATTRIBUTES for attr in element.attrib
+        if name not in MATHML_ELEMENTS or any(
+            attr not in MATHML_ATTRIBUTES for attr in element.attrib
         ):
             return False
     return True

@@ -15,15 +15,10 @@
   'use strict'
 
   var MATHML = 'http://www.w3.org/1998/Math/MathML'
-  var MATH_TAGS = new Set(['math', 'mi', 'mn', 'mo', 'ms', 'mtext', 'mspace', 'mrow', 'mfrac', 'msqrt',
-    'mroot', 'mstyle', 'merror', 'mpadded', 'mphantom', 'mfenced', 'menclose', 'msub', 'msup', 'msubsup',
-    'munder', 'mover', 'munderover', 'mmultiscripts', 'mprescripts', 'none', 'mtable', 'mtr', 'mtd',
-    'semantics', 'annotation'])
-  var MATH_ATTRIBUTES = new Set(['display', 'mathvariant', 'mathsize', 'stretchy', 'fence', 'separator',
-    'lspace', 'rspace', 'accent', 'accentunder', 'form', 'largeop', 'movablelimits', 'symmetric',
-    'minsize', 'maxsize', 'width', 'height', 'depth', 'linethickness', 'columnalign', 'rowalign',
-    'columnspan', 'rowspan', 'displaystyle', 'scriptlevel', 'notation', 'open', 'close', 'separators',
-    'encoding'])
+  // The MathML allowlist of the engine (site_builder/latex.py), shipped as assets/js/mathml.js.
+  var ALLOWED_MATHML = window.SITE_MATHML || { elements: [], attributes: [] }
+  var MATH_TAGS = new Set(ALLOWED_MATHML.elements)
+  var MATH_ATTRIBUTES = new Set(ALLOWED_MATHML.attributes)
   var THROTTLE_MS = 80
   var DROPDOWN_LIMIT = 8
   var PAGE_LIMIT = 50

@@ -88,8 +88,10 @@ class BuildState:
     """Parsed listing dumps by file version."""
     merged: MergeCache = field(default_factory=MergeCache)
     """The papers merged from the dumps by the last import."""
-    tags: dict[str, tuple[Paper, tuple[Tag, ...], tuple[str, ...]]] = field(default_factory=dict)
-    """Paper id -> (the paper, the taxonomy, its tags)."""
+    tags_taxonomy: tuple[Tag, ...] = ()
+    """The taxonomy the papers in `tags` were tagged with."""
+    tags: dict[str, tuple[Paper, tuple[str, ...]]] = field(default_factory=dict)
+    """Paper id -> (the paper, its tags)."""
     texts: dict[str, tuple[Paper, PaperText]] = field(default_factory=dict)
     """Paper id -> (the paper, its rendered text)."""
     text_hashes: dict[str, tuple[Paper, bytes]] = field(default_factory=dict)
@@ -341,18 +343,16 @@ def find_tags(
 ) -> dict[str, tuple[str, ...]]:
     """Return each paper's tags by id; tagged again only for papers or a taxonomy that changed."""
     taxonomy = tuple(taxonomy)
+    if taxonomy != state.tags_taxonomy:
+        state.tags.clear()
+        state.tags_taxonomy = taxonomy
     kept = state.tags
-
-    def is_current(paper: Paper) -> bool:
-        entry = kept.get(paper.id)
-        return entry is not None and entry[1] == taxonomy and entry[0] == paper
-
-    fresh = [paper for paper in papers if not is_current(paper)]
+    fresh = [p for p in papers if not (p.id in kept and kept[p.id][0] == p)]
     found = executor.map(partial(_tag_run, taxonomy), fresh, threshold=PARALLEL)
     for paper, tags in zip(fresh, found, strict=True):
-        kept[paper.id] = (paper, taxonomy, tags)
+        kept[paper.id] = (paper, tags)
     _keep_only(kept, papers)
-    return {paper.id: kept[paper.id][2] for paper in papers}
+    return {paper.id: kept[paper.id][1] for paper in papers}
 
 
 def _tag_run(taxonomy: tuple[Tag, ...], papers: Sequence[Paper]) -> list[tuple[str, ...]]:

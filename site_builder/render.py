@@ -240,12 +240,15 @@ def plan_pages(site: Site) -> Iterator[Page]:
 def _value_key(value: object) -> str:
     """Return a string naming a value; paper views stand in by their key (a hash of what they
     are made from), so a list of thousands of papers is named cheaply."""
-    if isinstance(value, PaperView):
-        return f"<{value.key}>"
-    if isinstance(value, tuple):
-        return "(" + ",".join(_value_key(item) for item in value) + ")"
+    kind = type(value)
+    if kind is PaperView:
+        return f"<{value.key}>"  # type: ignore[attr-defined]
+    if kind is str or kind is int or value is None:
+        return repr(value)
+    if kind is tuple:
+        return "(" + ",".join([_value_key(item) for item in value]) + ")"  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
-        return "{" + ",".join(f"{k!r}:{_value_key(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join([f"{k!r}:{_value_key(v)}" for k, v in value.items()]) + "}"
     return repr(value)
 
 
@@ -261,10 +264,13 @@ def site_keys(site: Site) -> dict[str, str]:
     return keys
 
 
+_PAGE_FIELDS = tuple(item.name for item in dataclasses.fields(Page))
+
+
 def page_key(page: Page, templates: str) -> str:
     """Return a hash of the templates and of everything the Page holds."""
     parts = [templates]
-    parts += (_value_key(getattr(page, item.name)) for item in dataclasses.fields(page))
+    parts += [_value_key(getattr(page, name)) for name in _PAGE_FIELDS]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

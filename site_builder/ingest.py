@@ -233,9 +233,13 @@ def write_pages(plan: ImportPlan) -> None:
 
 
 def remember_pages(plan: ImportPlan, pages: FileCache[Paper]) -> None:
-    """Put the new pages, once written, in the page cache: they need not be parsed again."""
+    """Put the pages, once written, in the page cache: they need not be parsed again, and an
+    updated page is not served from the cache as it read before the import."""
     for path, (_, paper) in plan.created.items():
         pages.put(path, plan.known, paper)
+    by_name = {Path(paper.where.path).name: paper for paper in plan.papers}
+    for path in plan.updates:
+        pages.put(path, plan.known, by_name[path.name])
 
 
 def apply_import(plan: ImportPlan, pages: FileCache[Paper] | None = None) -> None:

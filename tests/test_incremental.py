@@ -102,6 +102,19 @@ def new_dump(project: Path) -> tuple[list[Path], bool]:
     return [path], True
 
 
+def relisted(project: Path) -> tuple[list[Path], bool]:
+    # A dump listing a paper again on a new day: the import updates that paper's page.
+    path = project / "content" / "sources" / "2025-03-15.txt"
+    path.write_text(dump([PAPERS_DAY_2[0]], "Mar 15"), encoding="utf-8")
+    return [path], True
+
+
+def notes_after_relisting(project: Path) -> tuple[list[Path], bool]:
+    # A rebuild without an import must see the updated page as written, not as first read.
+    page = _page(project, "vision-transformers")
+    return [_rewrite(page, "We study", "We study closely")], False
+
+
 def deleted_page(project: Path) -> tuple[list[Path], bool]:
     page = _page(project, "reinforcement-learning")
     page.unlink()
@@ -120,8 +133,8 @@ def template_reading_site_papers(project: Path) -> tuple[list[Path], bool]:
 
 def retitle_newest(project: Path) -> tuple[list[Path], bool]:
     # Shown on every page by the template edit above: every page must change.
-    page = _page(project, "sparse-autoencoders")
-    return [_front(page, "title", "'Sparse Autoencoders, Retitled'")], False
+    page = _page(project, "flow-matching")  # listed again on the newest day by `relisted`
+    return [_front(page, "title", "'Flow Matching, Retitled'")], False
 
 
 def stylesheet(project: Path) -> tuple[list[Path], bool]:
@@ -141,6 +154,8 @@ EDITS: list[Edit] = [
     tags_removed,
     taxonomy_term,
     new_dump,
+    relisted,
+    notes_after_relisting,
     deleted_page,
     settings,
     template_reading_site_papers,
@@ -182,7 +197,7 @@ def test_every_kind_of_edit_rebuilds_as_a_fresh_build_would(
         before = snapshot(project / "_site")
     # The last two template and title edits show on every page, the stale-page class of bug.
     assert all(
-        b"Sparse Autoencoders, Retitled" in data
+        b"Flow Matching, Retitled" in data
         for path, (data, _) in before.items()
         if path.endswith(".html") and path != "404.html"
     )

@@ -22,7 +22,6 @@ from site_builder import workers
 from site_builder.assets import read_static
 from site_builder.config import Config
 from site_builder.content import read_papers, read_taxonomy
-from site_builder.errors import SiteError
 from site_builder.feeds import render_data_files
 from site_builder.filecache import FileCache
 from site_builder.ingest import (
@@ -36,7 +35,7 @@ from site_builder.ingest import (
 )
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
-from site_builder.output import sync_site, write_site
+from site_builder.output import check_output_dir, sync_site, write_site
 from site_builder.render import (
     RenderCache,
     collect_pages,
@@ -267,7 +266,7 @@ def _forget_gone(cache: dict[str, Any], papers: Sequence[Paper]) -> None:
 
 def build_if_changed(config: Config) -> BuildResult | None:
     """Build unless no input changed since the last build here; return None when skipped."""
-    output_dir_is_safe(config, config.out_dir)
+    check_output_dir(config.out_dir, config.root)
     if read_stamp(config) == input_stamp(config):
         return None
     result = build_site(config)
@@ -319,13 +318,13 @@ def build_site(
     last build with this state: other paper pages are not even looked at again.
     """
     progress = _Progress()
-    output_dir_is_safe(config, config.out_dir)
+    check_output_dir(config.out_dir, config.root)
     state = state if state is not None else BuildState()
     taxonomy = read_taxonomy(config)
     tag_ids = [tag.id for tag in taxonomy]
     report = None
     with contextlib.ExitStack() as stack:
-        page_writes: Future[None] | None = None
+        page_writes: Future[tuple[Path, ...]] | None = None
         if run_import:
 
             def parse_helper(dumps: list[tuple[Path, str]]) -> Future[list[ParseResult]]:
@@ -435,8 +434,7 @@ def build_site(
         rewritten = _write_output(config, files, state)
         progress.stage("write", f"{rewritten} changed")
         if page_writes is not None:  # written meanwhile by a worker
-            page_writes.result()
-            remember_pages(plan, state.pages)
+            remember_pages(plan, state.pages, page_writes.result())
             progress.stage("pages", f"{len(plan.report.written)} page files written")
     return BuildResult(
         site=site,
@@ -465,12 +463,3 @@ def _write_output(config: Config, files: dict[str, bytes], state: BuildState) ->
         rewritten = write_site(config.out_dir, files)
     state.written = files
     return rewritten
-
-
-def output_dir_is_safe(config: Config, out_dir: Path) -> None:
-    """Refuse an output dir that would swallow the project (the build replaces it whole)."""
-    root = config.root.resolve()
-    out = out_dir.resolve()
-    protected = [root / name for name in ("content", "templates", "static", "site_builder", ".git")]
-    if root.is_relative_to(out) or any(out.is_relative_to(path) for path in protected):
-        raise SiteError(f"refusing to build into {out}: it holds the project's own files", None)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.yamlfile import parse_yaml_mapping
 
@@ -116,7 +117,7 @@ def load_config(
             SourcePos(str(path)),
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = strip_controls(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise SiteError("not UTF-8 text", SourcePos(shown)) from None
     mapping = parse_yaml_mapping(text, shown)

@@ -8,25 +8,33 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from site_builder.config import Config
+from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.filecache import FileCache
 from site_builder.models import Paper, Tag
 from site_builder.pages import parse_page
+from site_builder.readfile import FileStamp, read_file_stamped
 from site_builder.tags import parse_taxonomy
 
 
-def read_text(path: Path, shown: str) -> str:
-    """Read a UTF-8 text file; a missing, unreadable or non-UTF-8 file is a SiteError."""
+def read_text(path: Path, shown: str, root: Path | None = None) -> str:
+    """Read a UTF-8 text file; a missing, unreadable or non-UTF-8 file is a SiteError.
+
+    With `root`, a symbolic link out of that folder is refused (see readfile.read_file).
+    """
+    return read_text_stamped(path, shown, root)[0]
+
+
+def read_text_stamped(path: Path, shown: str, root: Path | None = None) -> tuple[str, FileStamp]:
+    """Read a UTF-8 text file as read_text does; also return the stamp of the version read."""
+    data, stamp = read_file_stamped(path, shown, root)
     try:
-        data = path.read_bytes()
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), stamp
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SiteError(
             f"not UTF-8 text (bad byte at offset {exc.start})", SourcePos(shown, line)
         ) from None
-    except OSError as exc:
-        raise SiteError(f"cannot read: {exc.strerror}", SourcePos(shown)) from None
 
 
 def read_taxonomy(config: Config) -> tuple[Tag, ...]:
@@ -34,7 +42,7 @@ def read_taxonomy(config: Config) -> tuple[Tag, ...]:
     if not config.tags_file.exists():
         return ()
     shown = config.shown(config.tags_file)
-    return parse_taxonomy(read_text(config.tags_file, shown), shown)
+    return parse_taxonomy(strip_controls(read_text(config.tags_file, shown, config.root)), shown)
 
 
 def page_paths(config: Config) -> list[Path]:
@@ -59,7 +67,7 @@ def _paths_in(folder: Path, names: tuple[str, ...]) -> tuple[Path, ...]:
 def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Paper:
     """Read and parse one paper page."""
     shown = config.shown(path)
-    return parse_page(read_text(path, shown), shown, path.stem, tag_ids)
+    return parse_page(read_text(path, shown, config.root), shown, path.stem, tag_ids)
 
 
 def read_papers(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from site_builder.controls import escape_controls
+
 log = logging.getLogger(__name__)
 
 PREFIX = "/__site_builder__/"
@@ -147,7 +149,9 @@ class Message:
 
     def encode(self) -> bytes:
         """Return the event in text/event-stream format."""
-        lines = "".join(f"data: {line}\n" for line in (self.data or "").split("\n"))
+        # CR is a line end in an event stream too: a message must not end its own event.
+        text = escape_controls(self.data or "")
+        lines = "".join(f"data: {line}\n" for line in text.split("\n"))
         return f"id: {self.number}\nevent: {self.kind}\n{lines}\n".encode()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from slugify import slugify
 
+from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.models import STATUSES, ImportedPaper, Listing, Paper
 from site_builder.papers import paper_id
@@ -145,7 +146,7 @@ def _optional_date(value: Any, key: str, where: SourcePos, errors: list[SiteErro
 
 def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None = None) -> Paper:
     """Parse a paper page; raise every problem found as `file:line: message`."""
-    split = _split_page(text, path)
+    split = _split_page(strip_controls(text), path)
     front = parse_yaml_mapping(split.front, path, split.front_first_line)
     data = front.data
     errors: list[SiteError] = []

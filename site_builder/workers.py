@@ -41,11 +41,12 @@ def write_site_part(stage: Path, out_dir: Path, paths: list[str]) -> int:
     return write_staged(stage, out_dir, _inputs["files"], paths)
 
 
-def write_import_pages() -> None:
-    """Write the pages an import planned; at a low priority: they are due at the end only."""
+def write_import_pages() -> tuple[Path, ...]:
+    """Write the pages an import planned; at a low priority: they are due at the end only.
+    Return the pages left alone because they changed meanwhile (see ingest.write_pages)."""
     with contextlib.suppress(OSError):
         os.nice(10)
-    write_pages(_inputs["plan"])
+    return write_pages(_inputs["plan"])
 
 
 def tag_first(count: int) -> dict[str, tuple[str, ...]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Iterable
 from functools import lru_cache, partial
 from pathlib import Path
@@ -64,9 +65,19 @@ def _paths_in(folder: Path, names: tuple[str, ...]) -> tuple[Path, ...]:
     return tuple(folder / name for name in names)
 
 
+_PAGE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A page's file name without `.md` is its URL segment: only characters a URL keeps as they are."""
+
+
 def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Paper:
-    """Read and parse one paper page."""
+    """Read and parse one paper page; a file name that cannot be a URL segment is refused."""
     shown = config.shown(path)
+    if not _PAGE_NAME_RE.fullmatch(path.stem):
+        raise SiteError(
+            "the file name is the page's URL: use only letters a-z, digits, `-`, `_` and `.` "
+            "(no spaces, `#`, `?`, `%` or other characters)",
+            SourcePos(shown),
+        )
     return parse_page(read_text(path, shown, config.root), shown, path.stem, tag_ids)
 
 

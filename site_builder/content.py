@@ -40,8 +40,8 @@ def read_text_stamped(path: Path, shown: str, root: Path | None = None) -> tuple
 
 def read_taxonomy(config: Config) -> tuple[Tag, ...]:
     """Read content/tags.yml; no file means no tags."""
-    if not config.tags_file.exists():
-        return ()
+    if not config.tags_file.exists() and not config.tags_file.is_symlink():
+        return ()  # a dangling link or a loop is refused by read_text, not taken for no file
     shown = config.shown(config.tags_file)
     return parse_taxonomy(strip_controls(read_text(config.tags_file, shown, config.root)), shown)
 

@@ -290,7 +290,11 @@ def write_pages(plan: ImportPlan) -> tuple[Path, ...]:
     skipped = []
     for path in sorted(texts):
         shown, version = plan.read_as.get(path) or (plan.created[path][1].where.path, None)
-        if not write_file_if_unchanged(path, texts[path], version):
+        try:
+            written = write_file_if_unchanged(path, texts[path], version)
+        except OSError as exc:
+            raise SiteError(f"cannot write: {exc.strerror or exc}", SourcePos(shown)) from None
+        if not written:
             log.warning("warning: %s: changed while importing: left as it is", SourcePos(shown))
             skipped.append(path)
     return tuple(skipped)

@@ -38,6 +38,8 @@ _CONTENT_TYPES = {
     ".gz": "application/gzip",
 }
 _FEED_TYPE = "application/atom+xml"
+_NAME_MAX = 255
+"""Longest file name in bytes on the usual file systems."""
 _SWAP_RETRIES = 20
 """A build swaps the site dir with two renames: a request landing between them retries briefly."""
 
@@ -362,12 +364,14 @@ def resolve_url_path(site_dir: Path, url_path: str) -> Path | None:
     parts = [part for part in decoded.split("/") if part]
     if any(part in (".", "..") for part in parts):
         return None
+    if any(len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX for part in parts):
+        return None  # no file has such a name (the OS would refuse to look it up)
     root = site_dir.resolve()
     try:
         target = root.joinpath(*parts).resolve()
+        if not target.is_relative_to(root) or not target.exists():
+            return None
     except (OSError, RuntimeError, ValueError):  # symlink loops, names the OS refuses
-        return None
-    if not target.is_relative_to(root) or not target.exists():
         return None
     return target
 

@@ -215,6 +215,20 @@ def write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | 
     previous site intact.
     """
     out_dir = out_dir.absolute()
+    try:
+        return _write_site(out_dir, files, helper)
+    except OSError as exc:
+        raise _write_error(out_dir, exc) from None
+
+
+def _write_error(out_dir: Path, exc: OSError) -> SiteError:
+    """Return the one-line error for a site that could not be written (full disk, read-only)."""
+    return SiteError(
+        f"cannot write the site into {out_dir}: {exc.strerror or exc}; the previous site is left as it was"
+    )
+
+
+def _write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | None) -> int:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_dirs(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -352,14 +366,17 @@ def sync_site(out_dir: Path, files: Mapping[str, bytes], previous: Mapping[str, 
     instead of restaging thousands. Return the number of files written or removed.
     """
     changed = 0
-    for relative in sorted(files):
-        data = files[relative]
-        old = previous.get(relative)
-        if old is data or old == data:
-            continue
-        write_file_atomic(out_dir / relative, data)
-        changed += 1
-    for relative in sorted(set(previous) - set(files)):
-        (out_dir / relative).unlink(missing_ok=True)
-        changed += 1
+    try:
+        for relative in sorted(files):
+            data = files[relative]
+            old = previous.get(relative)
+            if old is data or old == data:
+                continue
+            write_file_atomic(out_dir / relative, data)
+            changed += 1
+        for relative in sorted(set(previous) - set(files)):
+            (out_dir / relative).unlink(missing_ok=True)
+            changed += 1
+    except OSError as exc:
+        raise SiteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
     return changed

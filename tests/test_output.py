@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from concurrent.futures import Future
 from pathlib import Path
@@ -33,12 +34,38 @@ def test_a_failed_write_leaves_the_previous_site(tmp_path: Path, monkeypatch: py
     write_site(out, {"index.html": b"old"})
 
     def broken(stage: Path, out_dir: Path) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(output, "_swap", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(SiteError) as caught:
         write_site(out, {"index.html": b"new"})
+    assert str(caught.value) == (
+        f"cannot write the site into {out}: No space left on device; the previous site is left as it was"
+    )
     assert _tree(out) == {"index.html": b"old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["_site"]
+
+
+def test_a_full_disk_while_writing_files_leaves_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "_site"
+    write_site(out, {"index.html": b"old", "a/index.html": b"a"})
+    calls = []
+
+    def full(path: Path, data: bytes) -> None:
+        calls.append(path)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(output, "_write_new", full)
+    with pytest.raises(SiteError):
+        write_site(out, {"index.html": b"new", "a/index.html": b"b"})
+    monkeypatch.setattr(output, "write_file_atomic", full)
+    with pytest.raises(SiteError) as caught:
+        output.sync_site(out, {"index.html": b"new"}, {"index.html": b"old"})
+    assert str(caught.value) == f"cannot write the site into {out}: No space left on device"
+    assert calls
+    assert _tree(out) == {"index.html": b"old", "a/index.html": b"a"}
     assert [p.name for p in tmp_path.iterdir()] == ["_site"]
 
 

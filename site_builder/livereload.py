@@ -224,6 +224,9 @@ class DevServer(http.server.ThreadingHTTPServer):
         self.site_dir = site_dir
         self.broadcaster = broadcaster
         super().__init__(address, _Handler)
+        self.allowed_hosts = allowed_hosts(host, self.server_address[1])
+        """Host headers answered: the loopback names and the address the server was started for
+        (anything else is DNS rebinding: a web page reading the local site)."""
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Drop a browser closing its connection silently; anything else is our bug."""
@@ -249,6 +252,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         try:
+            if self.headers.get("Host", "").lower() not in self.server.allowed_hosts:
+                self._send(403, _FORBIDDEN, "text/plain; charset=utf-8", head)
+                return
             raw = urlsplit(self.path)
             if raw.path == EVENTS_PATH and not head:
                 self._stream_events()
@@ -348,6 +354,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.wfile.write(b": heartbeat\n\n")
             self.wfile.flush()
+
+
+_FORBIDDEN = b"forbidden: this server answers only to 127.0.0.1, localhost, [::1] and its --host\n"
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """Return the Host headers a dev server on host:port answers: loopback names and `host`."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if host and host not in ("0.0.0.0", "::"):
+        names.add(f"[{host}]" if ":" in host else host)
+    allowed = {f"{name}:{port}".lower() for name in names}
+    if port == 80:
+        allowed |= {name.lower() for name in names}
+    return frozenset(allowed)
 
 
 def resolve_url_path(site_dir: Path, url_path: str) -> Path | None:

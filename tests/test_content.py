@@ -218,3 +218,57 @@ def test_a_read_only_folder_is_a_one_line_error_and_leaves_everything(project: P
         "the previous site is left as it was"
     )
     assert list(site_parent.iterdir()) == []
+
+
+_CONTROLS = "\x1b[2J\x07\x01\x08\ufffe\uffff\x7f\x85"
+
+
+def test_control_characters_in_titles_abstracts_and_notes_never_reach_the_site(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    title = f"Light{_CONTROLS} Bridges\rfor all"
+    abstract = long_abstract(f"bridges{_CONTROLS}") + " Lone\rcarriage return."
+    (project / "content/sources/2025-03-12.txt").write_text(
+        dump([(title, abstract)]), encoding="utf-8", newline=""
+    )
+    (project / "content/papers").mkdir()
+    (project / "content/papers/mine.md").write_text(
+        f"---\nid: p1\ntitle: Mine{_CONTROLS}\n---\n\nAbstract{_CONTROLS}.\n\n## Notes\n\nNote\x1b]0;owned\x07 here.\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, project, "build")
+    assert code == 0, err
+    site = project / "_site"
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            text = path.read_text(encoding="utf-8")
+            assert not [c for c in text if c in "\x1b\x07\x01\x08\ufffe\uffff\x7f\x85\r"], path
+    ET.parse(site / "feed.xml")  # well-formed XML
+    assert "Mine" in (site / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_messages_show_control_characters_as_escapes(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "content/papers").mkdir()
+    (project / "content/papers/mine.md").write_text(
+        "---\nid: p1\ntitle: Mine\nstatus: \"\\e[31mdone\\r\"\n---\n\nAbstract.\n", encoding="utf-8"
+    )
+    (project / "content/sources/\x1b[31mred.txt").write_bytes(b"\xff not text")
+    code, out, err = run_cli(capsys, project, "check")
+    assert code == 1
+    assert "\x1b" not in err and "\r" not in err
+    assert err.splitlines() == [
+        "content/sources/\\x1b[31mred.txt:1: not UTF-8 text (byte 0xff at offset 0); save the listing as UTF-8",
+        "content/papers/mine.md:4: `status` must be one of unread, reading, read, skipped, got '\\x1b[31mdone\\r'",
+        "check: 2 problem(s), 0 warning(s)",
+    ]
+
+
+def test_strip_and_escape_controls() -> None:
+    from site_builder.controls import escape_controls, strip_controls
+
+    assert strip_controls(f"a{_CONTROLS}b\r\nc\rd\te") == "a[2Jb\r\nc\nd\te"
+    assert escape_controls("a\x1bb\rc\nd\te\ufffe") == "a\\x1bb\\x0dc\nd\te\\ufffe"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+from pathlib import Path
 
 from site_builder.config import Config
 from site_builder.errors import SiteError, SourcePos
 from site_builder.latex import MATHML_ATTRIBUTES, MATHML_ELEMENTS
+from site_builder.readfile import outside_reason, read_file
 
+log = logging.getLogger(__name__)
 ASSETS_DIR = "assets"
 VENDOR_FILES = {"lunr/lunr.min.js": "vendor/lunr.min.js"}
 """npm files shipped in the site: node_modules path -> path under assets/."""
@@ -23,16 +28,24 @@ def render_mathml_script() -> bytes:
 
 
 def read_static(config: Config) -> dict[str, bytes]:
-    """Return the theme's static files and the npm libraries the site ships, under assets/."""
+    """Return the theme's static files and the npm libraries the site ships, under assets/.
+
+    Only regular files inside the project are published: a symbolic link out of it, a link to
+    a folder, a FIFO or a device in static/ is skipped with a warning naming it.
+    """
     files: dict[str, bytes] = {}
-    if config.static_dir.is_dir():
-        for path in sorted(config.static_dir.rglob("*")):
-            if path.is_file() and not any(
-                part.startswith(".") for part in path.relative_to(config.static_dir).parts
-            ):
-                files[f"{ASSETS_DIR}/{path.relative_to(config.static_dir).as_posix()}"] = (
-                    path.read_bytes()
-                )
+    for path in _static_paths(config.static_dir):
+        shown = config.shown(path)
+        reason = outside_reason(path, config.root)
+        if reason is None and path.is_symlink() and path.is_dir():
+            reason = "it is a symbolic link to a folder"
+        elif reason is None and not path.is_file():
+            reason = "it is not a regular file"
+        if reason is not None:
+            log.warning("warning: %s: not published: %s", SourcePos(shown), reason)
+            continue
+        relative = path.relative_to(config.static_dir).as_posix()
+        files[f"{ASSETS_DIR}/{relative}"] = read_file(path, shown, config.root)
     modules = config.root / "node_modules"
     for source, target in VENDOR_FILES.items():
         path = modules / source
@@ -41,6 +54,18 @@ def read_static(config: Config) -> dict[str, bytes]:
                 f"missing {source}: install the front-end libraries with `npm ci` (./dev does it)",
                 SourcePos(config.shown(config.root / "package.json")),
             )
-        files[f"{ASSETS_DIR}/{target}"] = path.read_bytes()
+        files[f"{ASSETS_DIR}/{target}"] = read_file(path, config.shown(path))
     files[f"{ASSETS_DIR}/{MATHML_SCRIPT}"] = render_mathml_script()
     return files
+
+
+def _static_paths(static_dir: Path) -> list[Path]:
+    """Return every entry under static_dir but folders, hidden ones left out, without following
+    symbolic links to folders."""
+    found: list[Path] = []
+    for folder, folders, names in os.walk(static_dir, followlinks=False):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        base = Path(folder)
+        found.extend(base / name for name in names if not name.startswith("."))
+        found.extend(base / name for name in folders if (base / name).is_symlink())
+    return sorted(found)

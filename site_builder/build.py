@@ -35,14 +35,13 @@ import jinja2
 from site_builder.assets import read_static
 from site_builder.config import Config
 from site_builder.content import read_papers, read_taxonomy
-from site_builder.errors import SiteError
 from site_builder.executor import Executor, Pending
 from site_builder.feeds import render_data_files
 from site_builder.filecache import FileCache
 from site_builder.ingest import ImportReport, MergeCache, plan_import, remember_pages, write_pages
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
-from site_builder.output import sync_site, write_site
+from site_builder.output import check_output_dir, sync_site, write_site
 from site_builder.render import (
     Page,
     RenderCache,
@@ -157,7 +156,7 @@ def build_if_changed(config: Config) -> BuildResult | None:
     The inputs are looked at before the build reads them: a file saved while it runs makes the
     next build run again.
     """
-    output_dir_is_safe(config, config.out_dir)
+    check_output_dir(config.out_dir, config.root)
     inputs = read_inputs(config)
     if read_stamp(config) == input_stamp(config, inputs):
         return None
@@ -211,7 +210,7 @@ def build_site(
     last build with this state: other paper pages are not even looked at again.
     """
     progress = _Progress()
-    output_dir_is_safe(config, config.out_dir)
+    check_output_dir(config.out_dir, config.root)
     state = state if state is not None else BuildState()
     with Executor(state.start_method) as executor:
         taxonomy = read_taxonomy(config)
@@ -274,9 +273,9 @@ def build_site(
             progress.stage("write", f"{rewritten} changed")
         finally:
             if run_import:
-                page_writes.result()  # an import is written whole, whatever failed after it
+                skipped = page_writes.result()  # an import is written whole, whatever failed after it
         if run_import:
-            remember_pages(plan, state.pages)
+            remember_pages(plan, state.pages, skipped)
     return BuildResult(
         site=site,
         files=len(files),
@@ -449,12 +448,3 @@ def write_output(config: Config, files: dict[str, bytes], state: BuildState) -> 
         rewritten = write_site(config.out_dir, files)
     state.written = files
     return rewritten
-
-
-def output_dir_is_safe(config: Config, out_dir: Path) -> None:
-    """Refuse an output dir that would swallow the project (the build replaces it whole)."""
-    root = config.root.resolve()
-    out = out_dir.resolve()
-    protected = [root / name for name in ("content", "templates", "static", "site_builder", ".git")]
-    if root.is_relative_to(out) or any(out.is_relative_to(path) for path in protected):
-        raise SiteError(f"refusing to build into {out}: it holds the project's own files", None)

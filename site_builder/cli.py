@@ -11,7 +11,7 @@ from pathlib import Path
 
 from site_builder import __version__
 from site_builder.config import Config, load_config
-from site_builder.errors import SiteError, SourcePos
+from site_builder.errors import MessageFormatter, SiteError, SourcePos
 
 log = logging.getLogger("site_builder")
 
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(MessageFormatter("%(message)s"))
     strict = _StrictHandler()
     log.handlers[:] = [handler, strict]
     log.setLevel(level)

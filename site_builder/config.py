@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.yamlfile import parse_yaml_mapping
 
@@ -83,6 +84,20 @@ class Config:
             return str(path)
 
 
+def normalise_base_url(url: str) -> str:
+    """Return the base URL with its path's runs of slashes made one and a final slash.
+
+    `https://user.github.io//reading-list/` would make 404.html's absolute links start with
+    `//reading-list/`, which a browser reads as another host.
+    """
+    if not url:
+        return url
+    scheme, rest = url.split("://", 1)
+    host, slash, path = rest.partition("/")
+    path = re.sub(r"/{2,}", "/", f"/{path}").rstrip("/") + "/"
+    return f"{scheme}://{host}{path}"
+
+
 _SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "title": (str, "Reading list"),
     "description": (str, "Research papers worth reading."),
@@ -116,7 +131,7 @@ def load_config(
             SourcePos(str(path)),
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = strip_controls(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise SiteError("not UTF-8 text", SourcePos(shown)) from None
     mapping = parse_yaml_mapping(text, shown)
@@ -154,9 +169,13 @@ def load_config(
     if not values["title"].strip():
         errors.append(SiteError("`title` must not be empty", mapping.pos("title")))
     url = (base_url if base_url is not None else values["base_url"]).strip()
+    where = None if base_url is not None else mapping.pos("base_url")
     if url and not _URL_RE.match(url):
-        where = None if base_url is not None else mapping.pos("base_url")
         errors.append(SiteError(f"`base_url` must be an absolute http(s) URL, got {url!r}", where))
+    elif url and ("?" in url or "#" in url):
+        errors.append(
+            SiteError(f"`base_url` must have no `?` query or `#` fragment, got {url!r}", where)
+        )
     domain = (cname if cname is not None else values["cname"]).strip()
     if domain and not _DOMAIN_RE.match(domain):
         name, where = ("--cname", None) if cname is not None else ("`cname`", mapping.pos("cname"))
@@ -166,8 +185,7 @@ def load_config(
             )
         )
     raise_all(errors)
-    if url and not url.endswith("/"):
-        url += "/"
+    url = normalise_base_url(url)
     return Config(
         root=root,
         title=values["title"].strip(),

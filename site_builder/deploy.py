@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -28,10 +29,8 @@ _IDENTITY = (
 def deploy(config: Config, *, remote: str, branch: str, message: str, push: bool) -> int:
     """Build the site, commit it as the whole content of `branch`, and push it to `remote`."""
     _check_repository(config)
-    if push and remote not in _git(config, "remote").stdout.split():
-        raise SiteError(
-            f"no git remote named `{remote}`: add one (git remote add {remote} URL) or pass --remote"
-        )
+    check_branch_name(config, branch)
+    check_remote(config, remote)
     _check_branch_is_free(config, branch)
     _warn_about_base_url(config)
     result = build_site(config)
@@ -61,6 +60,38 @@ def _check_repository(config: Config) -> None:
             "not a git repository: deploy commits the site to a branch of the project's "
             "repository (git init, then git remote add origin URL)"
         )
+
+
+def check_branch_name(config: Config, branch: str) -> None:
+    """Refuse a branch name git would take for an option, or that is not a plain branch name."""
+    if branch.startswith("-"):
+        raise SiteError(f"--branch `{branch}`: a branch name cannot start with `-`")
+    if branch == "HEAD":
+        raise SiteError("--branch `HEAD`: HEAD is git's name for the current commit, not a branch")
+    result = _git(config, "check-ref-format", "--branch", branch)
+    # `@{-1}` and the like pass but name another branch: the name must be the one given.
+    if result.returncode != 0 or result.stdout.strip() != branch:
+        raise SiteError(
+            f"--branch `{branch}`: not a valid git branch name (see git check-ref-format)"
+        )
+
+
+_SCP_LIKE = re.compile(r"^[^/:]+:")
+"""`[user@]host:path`, git's short form of an ssh URL."""
+
+
+def check_remote(config: Config, remote: str) -> None:
+    """Refuse a remote git would take for an option; accept a configured remote, a URL or a
+    path to a repository."""
+    if remote.startswith("-"):
+        raise SiteError(f"--remote `{remote}`: a remote cannot start with `-`")
+    if remote in _git(config, "remote").stdout.split():
+        return
+    if "://" in remote or _SCP_LIKE.match(remote) or (config.root / remote).is_dir():
+        return
+    raise SiteError(
+        f"no git remote named `{remote}`: add one (git remote add {remote} URL) or pass --remote"
+    )
 
 
 def _check_branch_is_free(config: Config, branch: str) -> None:
@@ -135,7 +166,9 @@ def _commit_site(config: Config, *, remote: str, branch: str, message: str) -> N
 
 
 def _push_branch(config: Config, remote: str, branch: str) -> None:
-    result = _git(config, "push", "--porcelain", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+    result = _git(
+        config, "push", "--porcelain", "--", remote, f"refs/heads/{branch}:refs/heads/{branch}"
+    )
     if result.returncode == 0:
         return
     # --porcelain: "!<TAB>from:to<TAB>[rejected] (reason)" for each refused ref.

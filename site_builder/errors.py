@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+from site_builder.controls import escape_controls
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -15,7 +18,9 @@ class SourcePos:
     """1-based line number; 0 when the problem concerns the whole file."""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        # A file name may hold a newline or an escape sequence: never print it raw.
+        path = escape_controls(self.path).replace("\n", "\\n")
+        return f"{path}:{self.line}" if self.line else path
 
 
 class SiteError(Exception):
@@ -27,7 +32,8 @@ class SiteError(Exception):
         self.where = where
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        message = escape_controls(self.message)
+        return f"{self.where}: {message}" if self.where else message
 
     def __reduce__(self) -> tuple[type[SiteError], tuple[str, SourcePos | None]]:
         # Keep `where` when a worker process sends the error back.
@@ -46,6 +52,14 @@ class SiteErrors(SiteError):
 
     def __reduce__(self) -> tuple[type[SiteErrors], tuple[list[SiteError]]]:  # type: ignore[override]
         return (type(self), (self.errors,))
+
+
+class MessageFormatter(logging.Formatter):
+    """Format log messages (warnings, progress) with control characters shown as escapes, so
+    a title or file name cannot move the terminal's cursor or recolour it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().format(record))
 
 
 def _sort_key(error: SiteError) -> tuple[str, int, str]:

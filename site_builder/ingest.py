@@ -11,13 +11,13 @@ from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
-from site_builder.content import read_papers, read_text
-from site_builder.errors import SiteError, raise_all
+from site_builder.content import read_papers, read_text_stamped
+from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.filecache import FileCache
 from site_builder.latex import to_plain_text
 from site_builder.listings import ParsedListing, read_listing, year_in_file_name
 from site_builder.models import Entry, ImportedPaper, Paper
-from site_builder.output import write_file_atomic
+from site_builder.output import write_file_if_unchanged
 from site_builder.pages import (
     assign_slugs,
     merge_page,
@@ -28,6 +28,7 @@ from site_builder.pages import (
     slug_for,
 )
 from site_builder.papers import merge_entries
+from site_builder.readfile import FileStamp, outside_reason
 
 log = logging.getLogger(__name__)
 SOURCE_SUFFIXES = (".txt", ".md", ".text", "")
@@ -70,19 +71,31 @@ class ImportPlan:
     """Tag ids the papers were checked against."""
     papers: tuple[Paper, ...]
     """Every paper page after the import, in file name order (as read_papers returns them)."""
+    read_as: Mapping[Path, tuple[str, FileStamp]] = dataclasses.field(default_factory=dict)
+    """Each page in `updates` -> how it is shown, and the version its new text was made from:
+    write_pages writes it only while it is still that version."""
 
 
 def source_paths(config: Config) -> list[Path]:
     """Return the listing dumps in content/sources/ (text files, hidden files skipped), sorted."""
     if not config.sources_dir.is_dir():
         return []
-    return sorted(
-        path
-        for path in config.sources_dir.iterdir()
-        if path.is_file()
-        and not path.name.startswith(".")
-        and path.suffix.lower() in SOURCE_SUFFIXES
-    )
+    found: list[Path] = []
+    errors: list[SiteError] = []
+    for path in sorted(config.sources_dir.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in SOURCE_SUFFIXES:
+            continue
+        reason = outside_reason(path, config.root)
+        if reason is None and path.is_dir():
+            continue
+        if reason is None and not path.is_file():
+            reason = "it is not a regular file (a FIFO, a device or a socket)"
+        if reason is None:
+            found.append(path)
+        else:
+            errors.append(SiteError(f"refusing to read: {reason}", SourcePos(config.shown(path))))
+    raise_all(errors)
+    return found
 
 
 ParseResult = ParsedListing | SiteError
@@ -178,6 +191,7 @@ def plan_import(
         taken=page_files,
     )
     updates: dict[Path, str] = {}
+    read_as: dict[Path, tuple[str, FileStamp]] = {}
     created: dict[Path, tuple[ImportedPaper, Paper]] = {}
     papers_shown = config.shown(config.papers_dir)
     updated: list[str] = []
@@ -199,9 +213,11 @@ def plan_import(
             continue
         path = config.papers_dir / f"{current.slug}.md"
         shown = config.shown(path)
-        merged = merge_page(read_text(path, shown), current, paper)
+        text, version = read_text_stamped(path, shown, config.root)
+        merged = merge_page(text, current, paper)
         if merged is not None:
             updates[path] = merged
+            read_as[path] = (shown, version)
             final[shown] = parse_page(merged, shown, path.stem, known)
             updated.append(current.slug)
     if config.year is None and any(
@@ -221,32 +237,52 @@ def plan_import(
     papers = tuple(
         final[shown] for shown in sorted(final, key=lambda shown: shown.rsplit("/", 1)[-1])
     )
-    return ImportPlan(report, updates, created, known, papers)
+    return ImportPlan(report, updates, created, known, papers, read_as)
 
 
-def write_pages(plan: ImportPlan) -> None:
-    """Write the planned pages, each atomically (new pages are rendered here)."""
+def write_pages(plan: ImportPlan) -> tuple[Path, ...]:
+    """Write the planned pages, each atomically (new pages are rendered here); return those
+    left alone.
+
+    A page is written only while it is the version the import read (a new one: while there is
+    none), checked right before its rename: a page saved meanwhile keeps the reader's text, with
+    a warning (the next import adds its new listings).
+    """
     texts = dict(plan.updates)
     texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
+    skipped = []
     for path in sorted(texts):
-        write_file_atomic(path, texts[path])
+        shown, version = plan.read_as.get(path) or (plan.created[path][1].where.path, None)
+        try:
+            written = write_file_if_unchanged(path, texts[path], version)
+        except OSError as exc:
+            raise SiteError(f"cannot write: {exc.strerror or exc}", SourcePos(shown)) from None
+        if not written:
+            log.warning("warning: %s: changed while importing: left as it is", SourcePos(shown))
+            skipped.append(path)
+    return tuple(skipped)
 
 
-def remember_pages(plan: ImportPlan, pages: FileCache[Paper]) -> None:
+def remember_pages(
+    plan: ImportPlan, pages: FileCache[Paper], skipped: Collection[Path] = ()
+) -> None:
     """Put the pages, once written, in the page cache: they need not be parsed again, and an
-    updated page is not served from the cache as it read before the import."""
+    updated page is not served from the cache as it read before the import. Pages left alone
+    (`skipped`: changed by the reader meanwhile) are read again next time."""
     for path, (_, paper) in plan.created.items():
-        pages.put(path, plan.known, paper)
+        if path not in skipped:
+            pages.put(path, plan.known, paper)
     by_name = {Path(paper.where.path).name: paper for paper in plan.papers}
     for path in plan.updates:
-        pages.put(path, plan.known, by_name[path.name])
+        if path not in skipped:
+            pages.put(path, plan.known, by_name[path.name])
 
 
 def apply_import(plan: ImportPlan, pages: FileCache[Paper] | None = None) -> None:
     """Write the planned pages and remember the new ones in the page cache."""
-    write_pages(plan)
+    skipped = write_pages(plan)
     if pages is not None:
-        remember_pages(plan, pages)
+        remember_pages(plan, pages, skipped)
 
 
 def import_sources(

@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos
 from site_builder.latex import normalise_text
 from site_builder.models import Entry
+from site_builder.readfile import read_file
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +164,7 @@ def read_listing(
     path: Path, shown_as: str, configured_year: int | None, fallback_year: int
 ) -> ParsedListing:
     """Read and parse one dump file; a file that is not UTF-8 text or has no entries is an error."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SiteError(f"cannot read listing: {exc.strerror}", SourcePos(shown_as)) from None
+    data = read_file(path, shown_as)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -178,6 +177,7 @@ def read_listing(
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise SiteError("not a text file (contains NUL bytes)", SourcePos(shown_as, line))
+    text = strip_controls(text)
     year = year_for_file(path.name, configured_year, fallback_year)
     parsed = parse_listing(text, shown_as, year)
     if not parsed.entries:

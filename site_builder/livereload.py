@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from site_builder.controls import escape_controls
+
 log = logging.getLogger(__name__)
 
 PREFIX = "/__site_builder__/"
@@ -36,6 +38,8 @@ _CONTENT_TYPES = {
     ".gz": "application/gzip",
 }
 _FEED_TYPE = "application/atom+xml"
+_NAME_MAX = 255
+"""Longest file name in bytes on the usual file systems."""
 _SWAP_RETRIES = 20
 """A build swaps the site dir with two renames: a request landing between them retries briefly."""
 
@@ -147,7 +151,9 @@ class Message:
 
     def encode(self) -> bytes:
         """Return the event in text/event-stream format."""
-        lines = "".join(f"data: {line}\n" for line in (self.data or "").split("\n"))
+        # CR is a line end in an event stream too: a message must not end its own event.
+        text = escape_controls(self.data or "")
+        lines = "".join(f"data: {line}\n" for line in text.split("\n"))
         return f"id: {self.number}\nevent: {self.kind}\n{lines}\n".encode()
 
 
@@ -218,6 +224,9 @@ class DevServer(http.server.ThreadingHTTPServer):
         self.site_dir = site_dir
         self.broadcaster = broadcaster
         super().__init__(address, _Handler)
+        self.allowed_hosts = allowed_hosts(host, self.server_address[1])
+        """Host headers answered: the loopback names and the address the server was started for
+        (anything else is DNS rebinding: a web page reading the local site)."""
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Drop a browser closing its connection silently; anything else is our bug."""
@@ -243,6 +252,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         try:
+            if self.headers.get("Host", "").lower() not in self.server.allowed_hosts:
+                self._send(403, _FORBIDDEN, "text/plain; charset=utf-8", head)
+                return
             raw = urlsplit(self.path)
             if raw.path == EVENTS_PATH and not head:
                 self._stream_events()
@@ -344,6 +356,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
 
 
+_FORBIDDEN = b"forbidden: this server answers only to 127.0.0.1, localhost, [::1] and its --host\n"
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """Return the Host headers a dev server on host:port answers: loopback names and `host`."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if host and host not in ("0.0.0.0", "::"):
+        names.add(f"[{host}]" if ":" in host else host)
+    allowed = {f"{name}:{port}".lower() for name in names}
+    if port == 80:
+        allowed |= {name.lower() for name in names}
+    return frozenset(allowed)
+
+
 def resolve_url_path(site_dir: Path, url_path: str) -> Path | None:
     """Return the file or folder a URL path names inside site_dir, or None when it names nothing
     there: `..` in any encoding, backslashes, NUL bytes, and symlinks leading outside all fail."""
@@ -358,12 +384,14 @@ def resolve_url_path(site_dir: Path, url_path: str) -> Path | None:
     parts = [part for part in decoded.split("/") if part]
     if any(part in (".", "..") for part in parts):
         return None
+    if any(len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX for part in parts):
+        return None  # no file has such a name (the OS would refuse to look it up)
     root = site_dir.resolve()
     try:
         target = root.joinpath(*parts).resolve()
+        if not target.is_relative_to(root) or not target.exists():
+            return None
     except (OSError, RuntimeError, ValueError):  # symlink loops, names the OS refuses
-        return None
-    if not target.is_relative_to(root) or not target.exists():
         return None
     return target
 

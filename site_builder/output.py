@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from site_builder.errors import SiteError
+from site_builder.readfile import FileStamp, stamp_of
 
 
 def _current_umask() -> int:
@@ -20,6 +26,102 @@ _UMASK = _current_umask()
 """Read once at import, while the process has one thread (os.umask can only be read by setting it)."""
 SITE_FILE_MODE = 0o644
 """Mode of every file in the built site, whatever the umask."""
+MARKER_FILE = ".site-builder"
+"""Written into every output folder a build makes: only such a folder (or an empty or missing
+one) is ever replaced by a build."""
+MARKER_TEXT = b"This folder is built by site-builder: every build replaces all of it.\n"
+PROTECTED_DIRS = ("content", "templates", "static", "site_builder", ".git", ".venv", "node_modules")
+"""Folders of the project a build never writes into."""
+_RENAME_EXCHANGE = 2
+"""renameat2 flag: swap two paths atomically (Linux 3.15+)."""
+_AT_FDCWD = -100
+
+
+def check_output_dir(out_dir: Path, root: Path) -> None:
+    """Refuse an output folder a build must not replace; a SiteError says which path and why.
+
+    A build replaces the output folder whole, so it may be only a folder a build made (it holds
+    the marker file), an empty folder or a missing one, and never the project or part of it.
+    """
+    out = Path(os.path.abspath(out_dir))
+    shown = str(out)
+    try:
+        resolved = out.resolve(strict=False)
+        project = root.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise SiteError(
+            f"refusing to build into {shown}: the path cannot be resolved ({exc})"
+        ) from None
+    if project.is_relative_to(resolved):
+        raise SiteError(f"refusing to build into {shown}: it holds the project itself")
+    for name in PROTECTED_DIRS:
+        if resolved.is_relative_to(project / name):
+            raise SiteError(f"refusing to build into {shown}: it is inside the project's {name}/")
+    if out.is_symlink():
+        raise SiteError(
+            f"refusing to build into {shown}: it is a symbolic link (a build replaces the folder "
+            "itself; point out_dir at the real folder)"
+        )
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise SiteError(f"refusing to build into {shown}: it is a file, not a folder")
+    try:
+        with os.scandir(out) as entries:
+            names = [entry.name for entry in entries]
+    except OSError as exc:
+        raise SiteError(
+            f"refusing to build into {shown}: cannot list it ({exc.strerror})"
+        ) from None
+    if names and MARKER_FILE not in names:
+        raise SiteError(
+            f"refusing to build into {shown}: it holds files site-builder did not write (no "
+            f"{MARKER_FILE} marker), and a build replaces the whole folder; move them away or "
+            "choose another output folder (out_dir in site.yml, or --out)"
+        )
+
+
+def remove_stale_temp_dirs(out_dir: Path) -> list[Path]:
+    """Remove the temp folders that killed builds of out_dir left beside it; return them."""
+    parent = out_dir.absolute().parent
+    prefixes = (f".{out_dir.name}.new-", f".{out_dir.name}.old-")
+    removed = []
+    try:
+        with os.scandir(parent) as entries:
+            stale = sorted(
+                Path(entry.path)
+                for entry in entries
+                if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False)
+            )
+    except OSError:
+        return []
+    for path in stale:
+        if _owner_is_gone(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _owner_is_gone(path: Path) -> bool:
+    """Tell whether the build that made a temp folder is over (its pid file names a dead process)."""
+    try:
+        pid = int((path / _PID_FILE).read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return True
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+_PID_FILE = ".site-builder-pid"
+"""In a temp folder while a build writes it: the building process, so a concurrent build does
+not take it for a killed build's leftover."""
 
 
 def write_file_atomic(path: Path, data: bytes | str) -> None:
@@ -44,6 +146,60 @@ def write_file_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp | None) -> bool:
+    """Write a file atomically only if it is still the version `expected` (None: still missing).
+
+    A compare-and-swap for files a person edits: the new bytes are written to a temp file, the
+    file is checked right before the rename (size, modification time, inode and content hash
+    against the version read), and a file changed meanwhile (a rename-save by an editor) is left
+    as it is. A missing file is created with a link, which never replaces one made meanwhile.
+    Return whether the file was written.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    mode = SITE_FILE_MODE if expected is None else _mode_of(path)
+    if mode is None:
+        return False  # gone meanwhile: the reader deleted it
+    if expected is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            if _UMASK & mode:
+                os.fchmod(handle, mode)
+        if expected is None:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                return False
+            return True
+        if _current_stamp(path) != expected:
+            return False
+        os.replace(temp, path)
+        return True
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return None
+
+
+def _current_stamp(path: Path) -> FileStamp | None:
+    """Return the stamp of the file as it is now (None when it cannot be read)."""
+    try:
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            return stamp_of(info, stream.read())
+    except OSError:
+        return None
+
+
 def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
     """Write the whole site into a sibling temp dir, then swap it in; return files whose bytes changed.
 
@@ -51,9 +207,26 @@ def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
     large site costs little more than its changed pages. A failure leaves the previous site intact.
     """
     out_dir = out_dir.absolute()
+    try:
+        return _write_site(out_dir, files)
+    except OSError as exc:
+        raise _write_error(out_dir, exc) from None
+
+
+def _write_error(out_dir: Path, exc: OSError) -> SiteError:
+    """Return the one-line error for a site that could not be written (full disk, read-only)."""
+    return SiteError(
+        f"cannot write the site into {out_dir}: {exc.strerror or exc}; the previous site is left as it was"
+    )
+
+
+def _write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_dirs(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
+        (stage / _PID_FILE).write_text(str(os.getpid()), encoding="ascii")
+        _write_new(stage / MARKER_FILE, MARKER_TEXT)
         changed = write_staged(stage, out_dir, files, sorted(files))
         _swap(stage, out_dir)
     except BaseException:
@@ -105,10 +278,18 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def _swap(stage: Path, out_dir: Path) -> None:
-    """Put the staged dir in place of out_dir (two renames; the old one is then removed)."""
+    """Put the staged dir in place of out_dir, then remove the old one.
+
+    Where the OS has renameat2(RENAME_EXCHANGE) the two folders trade places in one step, so
+    out_dir always holds a complete site; elsewhere it takes two renames.
+    """
     os.chmod(stage, 0o755)
+    (stage / _PID_FILE).unlink()
     if not out_dir.exists():
         os.replace(stage, out_dir)
+        return
+    if exchange_paths(stage, out_dir):
+        shutil.rmtree(stage, ignore_errors=True)  # now the old site
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
     old.rmdir()
@@ -121,6 +302,40 @@ def _swap(stage: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False where the OS cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # old kernel, or the file system
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+@functools.cache
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    """Return libc's renameat2, or None where there is none (not Linux, or glibc before 2.28)."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    function.restype = ctypes.c_int
+    return function
+
+
 def sync_site(out_dir: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> int:
     """Bring out_dir from `previous` (what it holds) to `files`, touching only what differs.
 
@@ -129,14 +344,17 @@ def sync_site(out_dir: Path, files: Mapping[str, bytes], previous: Mapping[str, 
     instead of restaging thousands. Return the number of files written or removed.
     """
     changed = 0
-    for relative in sorted(files):
-        data = files[relative]
-        old = previous.get(relative)
-        if old == data:
-            continue
-        write_file_atomic(out_dir / relative, data)
-        changed += 1
-    for relative in sorted(set(previous) - set(files)):
-        (out_dir / relative).unlink(missing_ok=True)
-        changed += 1
+    try:
+        for relative in sorted(files):
+            data = files[relative]
+            old = previous.get(relative)
+            if old == data:
+                continue
+            write_file_atomic(out_dir / relative, data)
+            changed += 1
+        for relative in sorted(set(previous) - set(files)):
+            (out_dir / relative).unlink(missing_ok=True)
+            changed += 1
+    except OSError as exc:
+        raise SiteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
     return changed

@@ -15,6 +15,7 @@ from typing import Any
 
 from slugify import slugify
 
+from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.models import STATUSES, ImportedPaper, Listing, Paper
 from site_builder.papers import paper_id
@@ -44,6 +45,13 @@ _NOTES_RE = re.compile(r"^## Notes[ \t]*$", re.MULTILINE)
 _TOP_KEY_RE = re.compile(r"^[^\s#-]")
 _ARXIV_RE = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})")
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
+WEB_URL_RE = re.compile(r"https?://[^\s/?#\\]+(?:[/?#]\S*)?", re.IGNORECASE)
+"""The only URLs a page may link to: http(s) with a host (no javascript:, data:, file:...)."""
+
+
+def is_web_url(url: str) -> bool:
+    """Tell whether a URL is an http(s) URL with a host, safe in an href."""
+    return WEB_URL_RE.fullmatch(url) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +89,18 @@ def _string_list(
     return tuple(item.strip() for item in value if item.strip())
 
 
+def _urls(value: Any, key: str, where: SourcePos, errors: list[SiteError]) -> tuple[str, ...]:
+    urls = _string_list(value, key, where, errors)
+    bad = [url for url in urls if not is_web_url(url)]
+    for url in bad:
+        errors.append(
+            SiteError(
+                f"`{key}` must hold http(s) URLs such as https://github.com/..., got {url!r}", where
+            )
+        )
+    return tuple(url for url in urls if url not in bad)
+
+
 def _listings(value: Any, where: SourcePos, errors: list[SiteError]) -> tuple[Listing, ...]:
     if value is None:
         return ()
@@ -101,7 +121,7 @@ def _listings(value: Any, where: SourcePos, errors: list[SiteError]) -> tuple[Li
             except ValueError:
                 errors.append(SiteError(f"listing date must be YYYY-MM-DD, got {date!r}", where))
                 continue
-        if date is not None and not isinstance(date, dt.date):
+        if date is not None and (isinstance(date, dt.datetime) or not isinstance(date, dt.date)):
             errors.append(SiteError(f"listing date must be YYYY-MM-DD, got {date!r}", where))
             continue
         line = item.get("line", 0)
@@ -145,7 +165,7 @@ def _optional_date(value: Any, key: str, where: SourcePos, errors: list[SiteErro
 
 def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None = None) -> Paper:
     """Parse a paper page; raise every problem found as `file:line: message`."""
-    split = _split_page(text, path)
+    split = _split_page(strip_controls(text), path)
     front = parse_yaml_mapping(split.front, path, split.front_first_line)
     data = front.data
     errors: list[SiteError] = []
@@ -210,8 +230,8 @@ def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None
         abstract=abstract.strip(),
         notes=notes.strip(),
         listings=_listings(data.get("listings"), front.pos("listings"), errors),
-        code=_string_list(data.get("code"), "code", front.pos("code"), errors),
-        links=_string_list(data.get("links"), "links", front.pos("links"), errors),
+        code=_urls(data.get("code"), "code", front.pos("code"), errors),
+        links=_urls(data.get("links"), "links", front.pos("links"), errors),
         tags=tags,
         remove_tags=remove_tags,
         status=status,
@@ -255,8 +275,8 @@ def render_new_page(paper: ImportedPaper) -> str:
             "title": paper.title,
             **{key: value for key, value in known.items() if value},
             "listings": _listing_yaml(paper.listings),
-            "code": list(paper.code),
-            "links": list(paper.links),
+            "code": [url for url in paper.code if is_web_url(url)],
+            "links": [url for url in paper.links if is_web_url(url)],
             "tags": [],
             "remove_tags": [],
             "status": "unread",
@@ -275,8 +295,8 @@ def new_page_paper(paper: ImportedPaper, slug: str, path: str) -> Paper:
         abstract=paper.abstract.strip(),
         notes="",
         listings=tuple(listings),
-        code=paper.code,
-        links=paper.links,
+        code=tuple(url for url in paper.code if is_web_url(url)),
+        links=tuple(url for url in paper.links if is_web_url(url)),
         tags=(),
         remove_tags=(),
         status="unread",

@@ -92,7 +92,8 @@ def _files_under(root: str) -> list[str]:
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             found.extend(_files_under(entry.path))
-        elif entry.is_file():
+        else:
+            # Links count too (a loop or a dangling one: the readers say what is wrong with it).
             found.append(entry.path)
     return found
 

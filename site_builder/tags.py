@@ -51,9 +51,13 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
     for key_node, value_node in root.value:
         where = SourcePos(path, key_node.start_mark.line + 1)
         tag_id = str(key_node.value)
-        if not _TAG_ID_RE.match(tag_id):
+        if not _TAG_ID_RE.fullmatch(tag_id):
             errors.append(
-                SiteError(f"tag id `{tag_id}` must be lowercase words joined by `-`", where)
+                SiteError(
+                    f"tag id `{tag_id if tag_id.isprintable() else repr(tag_id)[1:-1]}` must be "
+                    "lowercase words joined by `-`",
+                    where,
+                )
             )
             continue
         if tag_id in seen:

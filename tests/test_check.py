@@ -166,3 +166,107 @@ def test_check_reports_everything_in_one_run(
         "content/papers/c.md:1: expected front matter: the page must start with a `---` line",
         "check: 4 problem(s), 0 warning(s)",
     ]
+
+
+# --- What a person or a dump sets: URLs, dates, tag ids, file names ---------------------------
+
+
+def _page(extra: str) -> str:
+    return f"---\nid: p1\ntitle: A paper\n{extra}---\n\nAbstract.\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        (
+            "p.md",
+            _page('links: ["javascript:alert(1)"]\n'),
+            "content/papers/p.md:4: `links` must hold http(s) URLs such as https://github.com/..., got 'javascript:alert(1)'",
+        ),
+        (
+            "p.md",
+            _page('links: ["javascript://%0aalert(1)"]\n'),
+            "content/papers/p.md:4: `links` must hold http(s) URLs such as https://github.com/..., got 'javascript://%0aalert(1)'",
+        ),
+        (
+            "p.md",
+            _page("code:\n- https://github.com/a/b\n- data:text/html,<script>alert(1)</script>\n"),
+            "content/papers/p.md:4: `code` must hold http(s) URLs such as https://github.com/..., got 'data:text/html,<script>alert(1)</script>'",
+        ),
+        (
+            "p.md",
+            _page("code: [' JavaScript:alert(1)']\n"),
+            "content/papers/p.md:4: `code` must hold http(s) URLs such as https://github.com/..., got 'JavaScript:alert(1)'",
+        ),
+        (
+            "p.md",
+            _page("code: ['https:github.com/a/b']\n"),
+            "content/papers/p.md:4: `code` must hold http(s) URLs such as https://github.com/..., got 'https:github.com/a/b'",
+        ),
+        (
+            "p.md",
+            _page("listings:\n- date: 2025-03-12 10:00:00\n  source: a.txt\n  line: 3\n"),
+            "content/papers/p.md:4: listing date must be YYYY-MM-DD, got datetime.datetime(2025, 3, 12, 10, 0)",
+        ),
+        (
+            "p.md",
+            _page("published: 2025-03-12T10:00:00Z\n"),
+            "content/papers/p.md:4: `published` must be a date YYYY-MM-DD, got datetime.datetime(2025, 3, 12, 10, 0, tzinfo=datetime.timezone.utc)",
+        ),
+        *[
+            (
+                name,
+                _page(""),
+                f"content/papers/{shown}: the file name is the page's URL: use only letters a-z, "
+                "digits, `-`, `_` and `.` (no spaces, `#`, `?`, `%` or other characters)",
+            )
+            for name, shown in [
+                ("my page.md", "my page.md"),
+                ("a#b.md", "a#b.md"),
+                ("what?.md", "what?.md"),
+                ("100%.md", "100%.md"),
+                ("new\nline.md", "new\\nline.md"),
+                ("-flag.md", "-flag.md"),
+            ]
+        ],
+    ],
+)
+def test_page_values_that_would_publish_the_wrong_thing_are_errors_in_check_and_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, problem: str
+) -> None:
+    from conftest import make_site_project, snapshot
+
+    project = make_site_project(tmp_path, {f"content/papers/{name}": text})
+    assert run_cli(capsys, project, "check") == (1, "", f"{problem}\ncheck: 1 problem(s), 0 warning(s)\n")
+    before = snapshot(project)
+    assert run_cli(capsys, project, "build") == (1, "", f"error: {problem}\n")
+    assert snapshot(project) == before
+    assert not (project / "_site").exists()
+
+
+def test_a_tag_id_ending_in_a_newline_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    taxonomy = 'ok:\n  label: OK\n  description: Fine.\n  match: [fine]\n"evil\\n":\n  label: Evil\n  description: Bad.\n  match: [bad]\n'
+    project = make_project(tmp_path, {"content/tags.yml": taxonomy})
+    problem = "content/tags.yml:5: tag id `evil\\n` must be lowercase words joined by `-`"
+    assert run_cli(capsys, project, "check") == (1, "", f"{problem}\ncheck: 1 problem(s), 0 warning(s)\n")
+
+
+def test_javascript_urls_never_reach_an_href(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    from conftest import make_site_project
+
+    abstract = (
+        "We study bridges (javascript:alert(1)) and code at https://github.com/a/bridges "
+        "with a demo at JAVASCRIPT://%0aalert(2) and data:text/html,<b>x</b> for everyone to try."
+    )
+    project = make_site_project(tmp_path, {"content/sources/2025-03-12.txt": dump([("Light Bridges", abstract)])})
+    code, _, err = run_cli(capsys, project, "build")
+    assert code == 0, err
+    hrefs = set()
+    for path in (project / "_site").rglob("*"):
+        if path.suffix in (".html", ".xml", ".json") and path.is_file():
+            text = path.read_text(encoding="utf-8")
+            hrefs.update(re.findall(r'(?:href|src)="([^"]*)"', text))
+    assert "https://github.com/a/bridges" in hrefs
+    assert not [href for href in hrefs if re.match(r"\s*(javascript|data|vbscript):", href, re.I)]

@@ -91,7 +91,10 @@ def repo(tmp_path: Path, git_env: None) -> tuple[Path, Path]:
 
 
 def _site_files(project: Path) -> int:
-    return sum(1 for path in (project / "_site").rglob("*") if path.is_file())
+    """Count the site's files (the build's marker file is not one of them)."""
+    return sum(
+        1 for path in (project / "_site").rglob("*") if path.is_file() and path.name != ".site-builder"
+    )
 
 
 def _edit_without_committing(project: Path) -> None:
@@ -360,3 +363,50 @@ def test_deploy_refuses_a_bad_domain(
     project, remote = repo
     assert run_cli(capsys, project, "deploy", *args) == (1, "", stderr)
     assert _branches(remote) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "--branch=--output=content/papers/light-bridges.md",
+            "--branch `--output=content/papers/light-bridges.md`: a branch name cannot start with `-`",
+        ),
+        (
+            "--remote=--output=content/papers/light-bridges.md",
+            "--remote `--output=content/papers/light-bridges.md`: a remote cannot start with `-`",
+        ),
+        ("--branch=HEAD", "--branch `HEAD`: HEAD is git's name for the current commit, not a branch"),
+        ("--branch=a..b", "--branch `a..b`: not a valid git branch name (see git check-ref-format)"),
+        ("--branch=@{-1}", "--branch `@{-1}`: not a valid git branch name (see git check-ref-format)"),
+        ("--branch=pages.lock", "--branch `pages.lock`: not a valid git branch name (see git check-ref-format)"),
+        ("--remote=nowhere", "no git remote named `nowhere`: add one (git remote add nowhere URL) or pass --remote"),
+    ],
+)
+def test_deploy_refuses_branch_and_remote_values_git_would_misread(
+    repo: tuple[Path, Path], capsys: pytest.CaptureFixture[str], option: str, message: str
+) -> None:
+    project, remote = repo
+    _git(project, "checkout", "-q", "-b", "other")  # so that @{-1} names a real branch (main)
+    page = project / "content/papers/light-bridges.md"
+    text = page.read_bytes()
+    before = _UserState.of(project)
+    refs = _git(project, "for-each-ref")
+    assert run_cli(capsys, project, "deploy", "--no-push", option) == (1, "", f"error: {message}\n")
+    assert page.read_bytes() == text
+    assert not (project / "_site").exists()  # refused before building
+    assert _git(project, "for-each-ref") == refs  # no refs/heads/HEAD, no branch at all
+    assert _UserState.of(project) == before
+    assert _branches(remote) == []
+
+
+def test_deploy_takes_a_url_or_a_path_as_remote(
+    repo: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, remote = repo
+    code, _, err = run_cli(capsys, project, "deploy", "--remote", remote.as_uri())
+    assert code == 0, err
+    assert "index.html" in _files(remote, "gh-pages")
+    code, _, err = run_cli(capsys, project, "deploy", "--remote", "../remote.git", "--branch", "site")
+    assert code == 0, err
+    assert "index.html" in _files(remote, "site")

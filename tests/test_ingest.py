@@ -6,8 +6,18 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import copy_seeds, dump, long_abstract, make_project, run_cli, snapshot, write_files
+from conftest import (
+    copy_seeds,
+    dump,
+    long_abstract,
+    make_project,
+    make_site_project,
+    run_cli,
+    snapshot,
+    write_files,
+)
 
+from site_builder.cli import main
 from site_builder.config import load_config
 from site_builder.content import read_papers
 from site_builder.ingest import import_sources
@@ -337,3 +347,80 @@ def test_hostile_titles_make_safe_pages(tmp_path: Path, capsys: pytest.CaptureFi
         assert paper.slug == (slug or f"paper-{paper.id}")
         assert paper.abstract.endswith(" <script>alert(2)</script>")
     assert run_cli(capsys, project, "check")[0] == 0
+
+
+# --- A page saved while an import runs is never overwritten -----------------------------------
+
+_RACED = "content/papers/zzz-the-page-being-edited.md"
+
+
+def _race_project(tmp_path: Path, count: int) -> Path:
+    papers = [(f"Study number {n} of bridges", long_abstract(f"topic{n}")) for n in range(count)]
+    papers.append(("Zzz the page being edited", long_abstract("editing")))
+    project = make_site_project(tmp_path, {"content/sources/2025-03-12.txt": dump(papers)})
+    assert main(["import", "-q", "-C", str(project)]) == 0
+    # A second day lists every paper again: the import adds a listing to every page.
+    write_files(project, {"content/sources/2025-03-13.txt": dump(papers, day="Mar 13")})
+    return project
+
+
+@pytest.mark.parametrize("command", ["import", "build"])
+def test_a_page_saved_during_an_import_keeps_the_readers_text(tmp_path: Path, command: str) -> None:
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    project = _race_project(tmp_path, 400)
+    page = project / _RACED
+    original = page.read_text(encoding="utf-8")
+    running = subprocess.Popen(
+        [sys.executable, "-m", "site_builder", command, "-C", str(project)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = min((project / "content/papers").iterdir())
+    unwritten = first.read_bytes()
+    saved: list[str] = []
+
+    def edit() -> None:
+        # Wait until the import writes its first page (it has read every page by then), then
+        # save the page it writes last the way editors do: a temp file renamed over the page.
+        while running.poll() is None and first.read_bytes() == unwritten:
+            time.sleep(0.001)
+        text = original + "My note, saved while the import runs.\n"
+        temp = page.with_name(f".{page.name}.swp")
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, page)
+        saved.append(text)
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    _, err = running.communicate(timeout=300)
+    editor.join()
+    assert running.returncode == 0, err
+    assert page.read_text(encoding="utf-8") == saved[0]  # the reader's save, untouched
+    assert f"warning: {_RACED}: changed while importing: left as it is\n" in err
+
+
+def test_write_if_unchanged_is_a_compare_and_swap(tmp_path: Path) -> None:
+    import os
+
+    from site_builder.output import write_file_if_unchanged
+    from site_builder.readfile import read_file_stamped
+
+    page = tmp_path / "page.md"
+    page.write_text("first\n", encoding="utf-8")
+    _, version = read_file_stamped(page, "page.md")
+    temp = tmp_path / ".page.md.swp"
+    temp.write_text("saved by the reader\n", encoding="utf-8")
+    os.replace(temp, page)
+    assert not write_file_if_unchanged(page, "planned\n", version)
+    assert page.read_text(encoding="utf-8") == "saved by the reader\n"
+    _, version = read_file_stamped(page, "page.md")
+    assert write_file_if_unchanged(page, "planned\n", version)
+    assert page.read_text(encoding="utf-8") == "planned\n"
+    assert not write_file_if_unchanged(page, "new page\n", None)  # exists now: never replaced
+    assert write_file_if_unchanged(tmp_path / "new.md", "new page\n", None)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["new.md", "page.md"]

@@ -271,7 +271,7 @@ def test_read_listing_of_a_missing_file_names_it(tmp_path: Path) -> None:
         read_listing(tmp_path / "gone.txt", "content/sources/gone.txt", 2025, 2026)
     assert (
         str(caught.value)
-        == "content/sources/gone.txt: cannot read listing: No such file or directory"
+        == "content/sources/gone.txt: cannot read: No such file or directory"
     )
 
 

@@ -582,3 +582,54 @@ def test_urllib_client_sees_redirects_and_pages(shared_server: Server) -> None:
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(shared_server.url + "missing.html", timeout=WAIT)
     assert info.value.code == 404
+
+
+def _get_with_host(server: Server, path: str, host: str | None) -> tuple[int, bytes]:
+    address, port = server.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+    connection = http.client.HTTPConnection(address, int(port), timeout=WAIT)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_only_the_servers_own_host_names_are_answered(shared_server: Server) -> None:
+    port = shared_server.url.rstrip("/").rsplit(":", 1)[1]
+    forbidden = b"forbidden: this server answers only to 127.0.0.1, localhost, [::1] and its --host\n"
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        assert _get_with_host(shared_server, "/", host)[0] == 200, host
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1:{int(port) + 1}", "127.0.0.1", f"localhost.evil.example:{port}", None):
+        for path in ("/", EVENTS_PATH, SCRIPT_PATH, "/papers.json"):
+            assert _get_with_host(shared_server, path, host) == (403, forbidden), (host, path)
+
+
+def test_the_host_given_with_host_is_answered(project: Path, tmp_path: Path) -> None:
+    from site_builder.livereload import allowed_hosts
+
+    assert allowed_hosts("::1", 8000) == {"127.0.0.1:8000", "localhost:8000", "[::1]:8000"}
+    assert "192.168.1.5:8000" in allowed_hosts("192.168.1.5", 8000)
+    assert "0.0.0.0:8000" not in allowed_hosts("0.0.0.0", 8000)
+
+
+def test_a_url_segment_over_255_bytes_is_a_404(shared_server: Server) -> None:
+    for path in ("/" + "a" * 300, "/papers/" + "%C3%A9" * 200 + "/", "/" + "%C3%A9" * 100 + "/x"):
+        response = shared_server.get(path)
+        assert response.status == 404, path
+        assert "<html" in response.text.lower()
+
+
+def test_a_carriage_return_in_an_error_cannot_end_its_event() -> None:
+    message = Message(3, "error", "content/papers/a.md:2: bad\revent: reload\r\rdata: x\u2028\x1b[2J")
+    encoded = message.encode().decode()
+    lines = encoded.replace("\r\n", "\n").split("\n")
+    assert "\r" not in encoded
+    assert [line for line in lines if line.startswith("event:")] == ["event: error"]
+    assert encoded == (
+        "id: 3\nevent: error\n"
+        "data: content/papers/a.md:2: bad\\x0devent: reload\\x0d\\x0ddata: x\u2028\\x1b[2J\n\n"
+    )

@@ -39,6 +39,7 @@ _URL_MACRO_RE = re.compile(
 )
 # Deeper brace nesting than this is kept as written: the LaTeX parsers recurse per level.
 _MAX_DEPTH = 40
+_MAX_MACROS = 200
 # Style and size macros that lost their backslash in a copy and stick to the next word
 # (`textbfLarge Results`, `itshapeText`, `mathcalO`); none of these names starts an English
 # word, except `emph` (emphasis) and the sizes (largest, LargeVis), which are only taken in a
@@ -94,7 +95,7 @@ def _brace_depth(text: str) -> int:
 
 def _latex_to_text(latex: str) -> str:
     """Return pylatexenc's text for latex, or latex as written when it cannot read it."""
-    if _brace_depth(latex) > _MAX_DEPTH or latex.count("\\") > 2000:
+    if _brace_depth(latex) > _MAX_DEPTH or latex.count("\\") > _MAX_MACROS:
         log.debug("LaTeX kept as written (nested too deeply): %.60s", latex)
         return latex
     try:

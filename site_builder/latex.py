@@ -51,7 +51,9 @@ _STUCK_NAMES = (
     "footnotesize|scriptsize|normalsize|emph(?!a)"
 )
 _SIZE_NAMES = "Huge|huge|LARGE|Large|large|small|tiny"
-_STUCK_RE = re.compile(rf"(?<![\\\w])(?:(?:{_STUCK_NAMES})(?:{_SIZE_NAMES}|{_STUCK_NAMES})*)(?=[^\W\d_]|\s|$)")
+_STUCK_RE = re.compile(
+    rf"(?<![\\\w])(?:(?:{_STUCK_NAMES})(?:{_SIZE_NAMES}|{_STUCK_NAMES})*)(?=[^\W\d_]|\s|$)"
+)
 _TRAILING_WORD_RE = re.compile(r"[^\s]+$")
 _LEADING_WORD_RE = re.compile(r"^[^\s]+")
 
@@ -68,9 +70,11 @@ class _Converter(LatexNodes2Text):  # type: ignore[misc]  # pylatexenc is untype
             args = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
             values = tuple("x" for _ in args)
             try:
-                simplify_repl % (values if "%s" in simplify_repl else dict(
-                    (str(1 + index), "x") for index in range(len(args))
-                ) | {"body": "x"})
+                simplify_repl % (
+                    values
+                    if "%s" in simplify_repl
+                    else dict((str(1 + index), "x") for index in range(len(args))) | {"body": "x"}
+                )
             except (TypeError, ValueError, KeyError):
                 return node.latex_verbatim()
         return super().apply_simplify_repl(node, simplify_repl, what)

@@ -169,7 +169,11 @@ ARXIV_LATEX_CASES = {
     "verb": (r"set \verb|lr=1e-3| first", "set lr=1e-3 first", "set lr=1e-3 first"),
     "verb with another delimiter": (r"\verb+a_b+ x", "a_b x", "a_b x"),
     "unknown macro with an argument": (r"\foo{bar} baz", "bar baz", "bar baz"),
-    "unknown bare macro": (r"the \methodname{} works", "the methodname works", "the methodname works"),
+    "unknown bare macro": (
+        r"the \methodname{} works",
+        "the methodname works",
+        "the methodname works",
+    ),
     "frac outside math": (r"\frac a", r"\frac a", r"\frac a"),
     "textit and mathrm outside math": (r"\textit{a} \mathrm{d}x", "a dx", "*a* dx"),
     "style macro lost its backslash, glued to a size": (
@@ -253,7 +257,9 @@ def test_import_of_arxiv_latex_is_quiet_and_finds_the_urls(
         + r" Code: \url{https://github.com/a/b}; see \href{https://a.org/p}{our page}, \verb|x|,"
         + r" $\sqrt$, $\begin{array}$, \frac and \newthing{y}."
     )
-    project = make_project(tmp_path, {"content/sources/2025-03-12.txt": dump([("Sparse Attention", abstract)])})
+    project = make_project(
+        tmp_path, {"content/sources/2025-03-12.txt": dump([("Sparse Attention", abstract)])}
+    )
     assert run_cli(capsys, project, "import", "-q") == (0, "", "")
     page = (project / "content" / "papers" / "sparse-attention.md").read_text(encoding="utf-8")
     assert "code:\n- https://github.com/a/b\nlinks:\n- https://a.org/p\n" in page
@@ -265,11 +271,54 @@ def test_import_of_arxiv_latex_is_quiet_and_finds_the_urls(
 _LATEXISH = st.lists(
     st.sampled_from(
         [
-            "\\", "{", "}", "$", "$$", "\\url{", "\\href{", "\\verb|", "|", "\\frac", "\\sqrt",
-            "\\begin{array}", "\\end{array}", "\\emph", "\\textbf", "\\'", '\\"', "\\L", "\\%",
-            "\\\\", "_", "^", "&", "#", "%", "~", "https://github.com/a/b", "textbf", "Large",
-            "emph", "mathcal", "x", "O", " ", "-", "\n", "\\mathrm{d}", "\\left(", "\\right)",
-            "\\cite{a}", "\\newcommand", "[", "]", "\\c", "\\v", "\\ ", "é", "\x00",
+            "\\",
+            "{",
+            "}",
+            "$",
+            "$$",
+            "\\url{",
+            "\\href{",
+            "\\verb|",
+            "|",
+            "\\frac",
+            "\\sqrt",
+            "\\begin{array}",
+            "\\end{array}",
+            "\\emph",
+            "\\textbf",
+            "\\'",
+            '\\"',
+            "\\L",
+            "\\%",
+            "\\\\",
+            "_",
+            "^",
+            "&",
+            "#",
+            "%",
+            "~",
+            "https://github.com/a/b",
+            "textbf",
+            "Large",
+            "emph",
+            "mathcal",
+            "x",
+            "O",
+            " ",
+            "-",
+            "\n",
+            "\\mathrm{d}",
+            "\\left(",
+            "\\right)",
+            "\\cite{a}",
+            "\\newcommand",
+            "[",
+            "]",
+            "\\c",
+            "\\v",
+            "\\ ",
+            "é",
+            "\x00",
         ]
     )
     | st.text(max_size=3),
@@ -304,7 +353,10 @@ WRAPPED_CASES = {
         ["multi-modal inputs and multi-", "modal models, multimodal"],
         "multi-modal inputs and multi-modal models, multimodal",
     ),
-    "a word ending finishes a split word": (["generaliza-", "tion bounds"], "generalization bounds"),
+    "a word ending finishes a split word": (
+        ["generaliza-", "tion bounds"],
+        "generalization bounds",
+    ),
     "a word ending in capitals is not one": (["GPT-", "4 and BERT-", "ED"], "GPT-4 and BERT-ED"),
     "dash is not a hyphen": (["results --", "and more", "x -", "y"], "results -- and more x - y"),
     "inside math too": (["a $x-", "y$ b"], "a $x-y$ b"),

@@ -21,8 +21,9 @@ from site_builder.models import Entry, ImportedPaper, Paper
 from site_builder.output import write_file_atomic
 from site_builder.pages import (
     assign_slugs,
+    PageNotMerged,
     merge_page,
-    missing_listings,
+    needs_merge,
     new_page_paper,
     parse_page,
     render_new_page,
@@ -229,14 +230,18 @@ def plan_import(
             continue
         known_complete = cache.complete.get(paper.id)
         if (known_complete and known_complete[0] is current and known_complete[1] is paper) or (
-            not missing_listings(current, paper)
+            not needs_merge(current, paper)
         ):
             cache.complete[paper.id] = (current, paper)
             unchanged += 1
             continue
         path = config.papers_dir / f"{current.slug}.md"
         shown = config.shown(path)
-        merged = merge_page(read_text(path, shown), current, paper)
+        try:
+            merged = merge_page(read_text(path, shown), current, paper)
+        except PageNotMerged as exc:
+            warnings.append(str(exc))
+            continue
         if merged is not None:
             updates[path] = merged
             final[shown] = parse_page(merged, shown, path.stem, known)
@@ -266,7 +271,8 @@ def write_pages(plan: ImportPlan) -> None:
     texts = dict(plan.updates)
     texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
     for path in sorted(texts):
-        write_file_atomic(path, texts[path])
+        # A page that is a symlink (to the reader's own notes file) is updated where it points.
+        write_file_atomic(path.resolve() if path.is_symlink() else path, texts[path])
 
 
 def remember_pages(plan: ImportPlan, pages: FileCache[Paper]) -> None:

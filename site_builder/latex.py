@@ -226,8 +226,9 @@ def _is_safe_mathml(root: ET.Element) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def math_to_mathml(latex: str) -> str:
-    """Return inline MathML for one expression, or escaped source in <code> if it does not parse.
+def math_to_mathml(latex: str, display: bool = False) -> str:
+    """Return MathML for one expression (inline, or block with `display`), or escaped source in
+    <code> if it does not parse.
 
     latex2mathml copies `\\text{...}` verbatim, so its output is parsed and kept only when it is
     pure MathML; serialising the parsed tree escapes every text node.
@@ -236,7 +237,7 @@ def math_to_mathml(latex: str) -> str:
     if _brace_depth(latex) > _MAX_DEPTH:
         return fallback
     try:
-        root = ET.fromstring(_latex_to_mathml(latex, display="inline"))
+        root = ET.fromstring(_latex_to_mathml(latex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 -- latex2mathml raises many types on bad input; show the source.
         return fallback
     if not _is_safe_mathml(root):

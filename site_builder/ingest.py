@@ -20,8 +20,8 @@ from site_builder.listings import ParsedListing, read_listing, year_in_file_name
 from site_builder.models import Entry, ImportedPaper, Paper
 from site_builder.output import write_file_atomic
 from site_builder.pages import (
-    assign_slugs,
     PageNotMerged,
+    assign_slugs,
     merge_page,
     needs_merge,
     new_page_paper,

@@ -378,8 +378,14 @@ def _block(data: dict[str, Any], dash: int | None, indent: int, newline: str) ->
 
 
 def _flow_item(data: dict[str, Any]) -> str:
-    text: str = yaml.dump(data, Dumper=_FlowDumper, sort_keys=False, allow_unicode=True,
-                          width=10_000, default_flow_style=True)
+    text: str = yaml.dump(
+        data,
+        Dumper=_FlowDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
+        default_flow_style=True,
+    )
     return text.strip()
 
 
@@ -412,8 +418,10 @@ def _listing_inserts(
         close = int(value.end_mark.index) - 1
         items = ", ".join(_flow_item(item) for item in new)
         return [(close, (", " if value.value else "") + items)]
-    if isinstance(value, yaml.SequenceNode) and value.value and len(value.value) == len(
-        existing.listings
+    if (
+        isinstance(value, yaml.SequenceNode)
+        and value.value
+        and len(value.value) == len(existing.listings)
     ):
         first_item = int(value.value[0].start_mark.index)
         first_line = _line_start(front, first_item)
@@ -429,13 +437,11 @@ def _listing_inserts(
         for listing in sorted(missing, key=_listing_key):
             item = _listing_yaml([listing])[0]
             before = [
-                i for i, have in enumerate(existing.listings) if _listing_key(have) <= _listing_key(listing)
+                i
+                for i, have in enumerate(existing.listings)
+                if _listing_key(have) <= _listing_key(listing)
             ]
-            at = (
-                _after_line(front, _deep_end(value.value[before[-1]]))
-                if before
-                else first_line
-            )
+            at = _after_line(front, _deep_end(value.value[before[-1]])) if before else first_line
             inserts.append((at, _block(item, dash, indent, newline)))
         return inserts
     if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null") and not value.value:
@@ -499,8 +505,15 @@ def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | Non
         if key_node is not None:
             where = SourcePos(where.path, 2 + int(key_node.start_mark.line))
         inserts += _listing_inserts(
-            front, key_node, value_node, existing, missing, anchor_end("listings"), newline,
-            shared, where,
+            front,
+            key_node,
+            value_node,
+            existing,
+            missing,
+            anchor_end("listings"),
+            newline,
+            shared,
+            where,
         )
     if not inserts:
         return None

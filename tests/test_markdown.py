@@ -91,9 +91,9 @@ def test_double_dollar_math_inside_a_paragraph_stays_inline(text: str) -> None:
     assert html.count("<p>") == 1 and html.rstrip().endswith("</p>")
     parser = _Nesting()
     parser.feed(html)
-    assert "div" not in parser.inside_p and parser.inside_p.count("math") == text.count("$$") // 2 + (
-        text.replace("$$", "").count("$") // 2
-    )
+    assert "div" not in parser.inside_p and parser.inside_p.count("math") == text.count(
+        "$$"
+    ) // 2 + (text.replace("$$", "").count("$") // 2)
     assert 'display="block"' not in html
 
 
@@ -102,7 +102,10 @@ def test_double_dollar_math_inside_a_paragraph_stays_inline(text: str) -> None:
 )
 def test_double_dollar_math_as_its_own_paragraph_is_display_math(text: str) -> None:
     html = render_markdown(text)
-    assert '<div class="math block">\n<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
+    assert (
+        '<div class="math block">\n<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">'
+        in html
+    )
     parser = _Nesting()
     parser.feed(html)
     assert "div" not in parser.inside_p

@@ -368,7 +368,10 @@ def test_parse_page_reads_bibliographic_fields() -> None:
     [
         ("arxiv: not-an-id", "p.md:3: `arxiv` is not a valid arxiv id: 'not-an-id'"),
         ("doi: 11.2/x", "p.md:3: `doi` is not a valid doi id: '11.2/x'"),
-        ("published: 2025-03-12 10:00:00", "p.md:3: `published` must be a date YYYY-MM-DD, got datetime.datetime(2025, 3, 12, 10, 0)"),
+        (
+            "published: 2025-03-12 10:00:00",
+            "p.md:3: `published` must be a date YYYY-MM-DD, got datetime.datetime(2025, 3, 12, 10, 0)",
+        ),
         ("starred: yes please", "p.md:3: `starred` must be true or false, got 'yes please'"),
     ],
 )
@@ -620,7 +623,8 @@ def test_import_warns_about_a_page_it_cannot_merge_and_leaves_it(
 
 def test_check_reports_duplicate_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(
-        tmp_path, {"content/papers/p.md": "---\ntitle: T\nstatus: read\nstatus: unread\n---\n\nA.\n"}
+        tmp_path,
+        {"content/papers/p.md": "---\ntitle: T\nstatus: read\nstatus: unread\n---\n\nA.\n"},
     )
     code, _, err = run_cli(capsys, project, "check")
     assert code == 1

@@ -367,9 +367,12 @@ def _count_nodes(node: yaml.Node, counts: dict[int, int]) -> None:
 
 
 def _block(data: dict[str, Any], dash: int | None, indent: int, newline: str) -> str:
-    """Return data as YAML lines: a top-level block, or one sequence item with its dash at `dash`."""
+    """Return data as YAML lines indented by `indent`, or as one sequence item with its dash at
+    column `dash` and its keys at column `indent`."""
     lines = dump_yaml(data).splitlines()
-    if dash is not None:
+    if dash is None:
+        lines = [" " * indent + line for line in lines]
+    else:
         lines = [
             (" " * dash + "-" + " " * (indent - dash - 1) if i == 0 else " " * indent) + line
             for i, line in enumerate(lines)
@@ -400,6 +403,7 @@ def _listing_inserts(
     existing: Paper,
     missing: list[Listing],
     anchor_end: int,
+    column: int,
     newline: str,
     shared: bool,
     where: SourcePos,
@@ -407,7 +411,7 @@ def _listing_inserts(
     """Return (index, text) insertions into the front matter that add the missing listings."""
     new = _listing_yaml(missing)
     if key is None or value is None:
-        return [(anchor_end, _block({"listings": new}, None, 0, newline))]
+        return [(anchor_end, _block({"listings": new}, None, column, newline))]
     if shared:
         raise PageNotMerged(
             "new listings not added: `listings` is a YAML anchor used elsewhere in the page "
@@ -480,7 +484,9 @@ def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | Non
         loader.dispose()
     nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     counts: dict[int, int] = {}
+    column = 0  # new top-level fields line up with the page's own (usually column 0)
     if isinstance(root, yaml.MappingNode):
+        column = int(root.start_mark.column) if root.value else 0
         _count_nodes(root, counts)
         nodes = {str(k.value): (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
 
@@ -494,7 +500,7 @@ def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | Non
     inserts: list[tuple[int, str]] = []
     for key in _FILLED_FIELDS:
         if key in fields and key not in nodes:
-            inserts.append((anchor_end(key), _block({key: fields[key]}, None, 0, newline)))
+            inserts.append((anchor_end(key), _block({key: fields[key]}, None, column, newline)))
     if missing:
         key_node, value_node = nodes.get("listings", (None, None))
         shared = value_node is not None and (
@@ -511,6 +517,7 @@ def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | Non
             existing,
             missing,
             anchor_end("listings"),
+            column,
             newline,
             shared,
             where,

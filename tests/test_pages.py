@@ -500,8 +500,13 @@ def test_merge_leaves_a_page_alone_when_it_cannot_keep_every_byte(text: str, mes
             "---\r\ntitle: T\r\nlistings:\r\n- date: null\r\n  source: b.txt\r\n  line: 7\r\n"
             "- date: 2025-03-12\r\n  source: a.txt\r\n  line: 3\r\n---\r\n",
         ),
+        (
+            "---\n  title: T\n  status: read\n---\n",
+            "---\n  title: T\n  listings:\n  - date: null\n    source: b.txt\n    line: 7\n"
+            "  - date: 2025-03-12\n    source: a.txt\n    line: 3\n  status: read\n---\n",
+        ),
     ],
-    ids=["flow list", "empty value with comments", "CRLF"],
+    ids=["flow list", "empty value with comments", "CRLF", "indented front matter"],
 )
 def test_merge_into_other_ways_of_writing_listings(text: str, merged: str) -> None:
     assert _merged(text, PAPER) == merged

@@ -79,6 +79,11 @@ class _Converter(LatexNodes2Text):  # type: ignore[misc]  # pylatexenc is untype
                 return node.latex_verbatim()
         return super().apply_simplify_repl(node, simplify_repl, what)
 
+    def _input_node_simplify_repl(self, node: Any) -> str:
+        """Keep `\\input{...}` and `\\include{...}` as written: text never names files to read."""
+        verbatim: str = node.latex_verbatim()
+        return verbatim
+
 
 @lru_cache(maxsize=1)
 def _text_converter() -> LatexNodes2Text:

@@ -242,7 +242,15 @@ def test_odd_latex_prints_nothing(
     caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
     caplog.set_level(logging.INFO)
-    for latex in (r"\url{https://a.org/x}", r"\frac", r"\frac" * 50, r"\href{a}", r"$\sqrt$"):
+    for latex in (
+        r"\url{https://a.org/x}",
+        r"\frac",
+        r"\frac" * 50,
+        r"\href{a}",
+        r"$\sqrt$",
+        r"\input",
+        r"\input{x}",
+    ):
         normalise_text(latex, markdown=True)
         to_plain_text(normalise_text(latex))
     assert [record for record in caplog.records if record.levelno >= logging.WARNING] == []
@@ -312,6 +320,7 @@ _LATEXISH = st.lists(
             "\\right)",
             "\\cite{a}",
             "\\newcommand",
+            "\\input",
             "[",
             "]",
             "\\c",

@@ -19,9 +19,10 @@ from site_builder.listings import ParsedListing, read_listing, year_in_file_name
 from site_builder.models import Entry, ImportedPaper, Paper
 from site_builder.output import write_file_if_unchanged
 from site_builder.pages import (
+    PageNotMerged,
     assign_slugs,
     merge_page,
-    missing_listings,
+    needs_merge,
     new_page_paper,
     parse_page,
     render_new_page,
@@ -206,7 +207,7 @@ def plan_import(
             continue
         known_complete = cache.complete.get(paper.id)
         if (known_complete and known_complete[0] == current and known_complete[1] == paper) or (
-            not missing_listings(current, paper)
+            not needs_merge(current, paper)
         ):
             cache.complete[paper.id] = (current, paper)
             unchanged += 1
@@ -214,7 +215,11 @@ def plan_import(
         path = config.papers_dir / f"{current.slug}.md"
         shown = config.shown(path)
         text, version = read_text_stamped(path, shown, config.root)
-        merged = merge_page(text, current, paper)
+        try:
+            merged = merge_page(text, current, paper)
+        except PageNotMerged as exc:
+            warnings.append(str(exc))
+            continue
         if merged is not None:
             updates[path] = merged
             read_as[path] = (shown, version)
@@ -254,7 +259,9 @@ def write_pages(plan: ImportPlan) -> tuple[Path, ...]:
     for path in sorted(texts):
         shown, version = plan.read_as.get(path) or (plan.created[path][1].where.path, None)
         try:
-            written = write_file_if_unchanged(path, texts[path], version)
+            # A page that is a symlink (to the reader's own notes file) is updated where it points.
+            target = path.resolve() if path.is_symlink() else path
+            written = write_file_if_unchanged(target, texts[path], version)
         except OSError as exc:
             raise SiteError(f"cannot write: {exc.strerror or exc}", SourcePos(shown)) from None
         if not written:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from site_builder.latex import math_to_mathml
@@ -26,6 +27,18 @@ def _render_math(content: str, options: Any) -> str:
     return math_to_mathml(content)
 
 
+def _render_inline_math(self: Any, tokens: list[Token], index: int, options: Any, env: Any) -> str:
+    """Render `$...$` and `$$...$$` inside a paragraph as inline math: a `<span>`, never a `<div>`
+    (a `<div>` inside `<p>` is invalid HTML and splits the paragraph)."""
+    return f'<span class="math inline">{math_to_mathml(tokens[index].content)}</span>'
+
+
+def _render_display_math(self: Any, tokens: list[Token], index: int, options: Any, env: Any) -> str:
+    """Render `$$...$$` that stands as its own paragraph as display math."""
+    mathml = math_to_mathml(tokens[index].content, display=True)
+    return f'<div class="math block">\n{mathml}\n</div>\n'
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
@@ -37,6 +50,8 @@ def _markdown() -> MarkdownIt:
         double_inline=True,
         renderer=_render_math,
     )
+    md.add_render_rule("math_inline_double", _render_inline_math)
+    md.add_render_rule("math_block", _render_display_math)
     md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
     return md
 

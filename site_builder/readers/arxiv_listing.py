@@ -42,7 +42,8 @@ _FURNITURE_RE = re.compile(
     r"About|Help|Contact|Subscribe|Copyright|Privacy Policy|Web Accessibility Assistance|"
     r"arXiv Operational Status.*|Get status notifications via.*|Skip to main content|"
     r"We gratefully acknowledge support from.*|Donate|Login|Search|GO|quick links|"
-    r"Help \| Advanced Search.*|All fields)$",
+    r"Help \| Advanced Search.*|All fields|Which authors of this paper are endorsers\?.*|"
+    r"Disable MathJax.*|\(?What is MathJax\?\)?)$",
     re.IGNORECASE,
 )
 """Page furniture around the entries; it never continues an abstract."""

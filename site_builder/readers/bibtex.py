@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import bibtexparser
+from bibtexparser.library import Library
 from bibtexparser.model import ImplicitComment
 
 from site_builder.errors import SourcePos
@@ -16,6 +18,7 @@ from site_builder.readers.base import ParsedListing, find_arxiv_id
 _ENTRY_START_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_PROTECTED_RE = re.compile(r"(?<![\\\w])\{([^{}\\]*)\}")
 _SKIPPED_TYPES = frozenset(("string", "preamble", "comment"))
 _NOT_VENUES_RE = re.compile(r"^(?:arxiv\b.*|corr|preprint)$", re.IGNORECASE)
 
@@ -50,16 +53,21 @@ def _split_authors(value: str) -> tuple[str, ...]:
 
 
 def _unbrace(value: str) -> str:
-    """Remove the braces that only protect capitals (`{BERT}`), keeping LaTeX arguments."""
-    return re.sub(r"(?<![\\\w])\{([^{}\\]*)\}", r"\1", value)
+    """Remove the braces that only protect capitals (`{{BERT}}`), keeping LaTeX arguments."""
+    while True:
+        bare = _PROTECTED_RE.sub(r"\1", value)
+        if bare == value:
+            return bare
+        value = bare
 
 
 def parse_bibtex(text: str, path: str, year: int) -> ParsedListing:
     """Parse the entries of a BibTeX file; a block that does not parse is a warning."""
     del year
-    library = bibtexparser.parse_string(text)
+    library = _parse(text)
     warnings = [
-        f"{path}:{block.start_line + 1}: BibTeX block not understood, skipped"
+        f"{path}:{block.start_line + 1}: BibTeX block not understood, skipped: "
+        f"{block.raw.strip().splitlines()[0][:60]!r}"
         for block in library.failed_blocks
     ]
     entries: list[Entry] = []
@@ -106,6 +114,12 @@ def parse_bibtex(text: str, path: str, year: int) -> ParsedListing:
     return ParsedListing(tuple(entries), tuple(warnings), BibtexReader.name)
 
 
+def _parse(text: str) -> Library:
+    """Parse with bibtexparser; the blocks it cannot parse are reported by us, as warnings."""
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+    return bibtexparser.parse_string(text)
+
+
 class BibtexReader:
     """A BibTeX file."""
 
@@ -118,7 +132,7 @@ class BibtexReader:
         """
         if not _ENTRY_START_RE.search(text):
             return 0.0
-        library = bibtexparser.parse_string(text)
+        library = _parse(text)
         if not library.entries:
             return 0.0
         prose = sum(

@@ -17,7 +17,7 @@ from site_builder.errors import SiteError, raise_all
 from site_builder.filecache import FileCache
 from site_builder.latex import fold, to_plain_text
 from site_builder.listings import ParsedListing, read_listing, year_in_file_name
-from site_builder.models import Entry, ImportedPaper, Paper
+from site_builder.models import Entry, ImportedPaper, Listing, Paper
 from site_builder.output import write_file_atomic
 from site_builder.pages import (
     assign_slugs,
@@ -265,7 +265,7 @@ def plan_import(
     papers_shown = config.shown(config.papers_dir)
     updated: list[str] = []
     unchanged = 0
-    outcome: dict[str, tuple[str, str]] = {}
+    outcome: dict[str, tuple[str, str, frozenset[str]]] = {}
     for paper in imported:
         current = existing.get(paper.id)
         if current is None:
@@ -273,9 +273,9 @@ def plan_import(
             shown = f"{papers_shown}/{path.name}"
             created[path] = (paper, new_page_paper(paper, slugs[paper.id], shown))
             final[shown] = created[path][1]
-            outcome[paper.id] = ("new", slugs[paper.id])
+            outcome[paper.id] = ("new", slugs[paper.id], _sources(paper.listings))
             continue
-        outcome[paper.id] = ("unchanged", current.slug)
+        outcome[paper.id] = ("unchanged", current.slug, frozenset())
         known_complete = cache.complete.get(paper.id)
         if (known_complete and known_complete[0] is current and known_complete[1] is paper) or (
             not missing_listings(current, paper)
@@ -290,7 +290,11 @@ def plan_import(
             updates[path] = merged
             final[shown] = parse_page(merged, shown, path.stem, known)
             updated.append(current.slug)
-            outcome[paper.id] = ("updated", current.slug)
+            outcome[paper.id] = (
+                "updated",
+                current.slug,
+                _sources(missing_listings(current, paper)),
+            )
     if config.year is None and any(
         entry.date and year_in_file_name(Path(entry.where.path).name) is None for entry in entries
     ):
@@ -338,18 +342,25 @@ def _match_existing(
     return found
 
 
+def _sources(listings: Iterable[Listing]) -> frozenset[str]:
+    return frozenset(item.source for item in listings)
+
+
 def _file_reports(
     config: Config,
     paths: list[Path],
     parsed: tuple[ParsedListing, ...],
     imported: Iterable[ImportedPaper],
-    outcome: Mapping[str, tuple[str, str]],
+    outcome: Mapping[str, tuple[str, str, frozenset[str]]],
 ) -> tuple[FileReport, ...]:
-    """Return per file its layout and what its papers do (new, updated, unchanged)."""
+    """Return per file its layout and what its papers do there (new, updated, unchanged)."""
     by_source: dict[str, list[tuple[str, str]]] = {}
     for paper in imported:
-        for source in sorted({item.source for item in paper.listings}):
-            by_source.setdefault(source, []).append(outcome[paper.id])
+        status, slug, bringing = outcome[paper.id]
+        for source in sorted(_sources(paper.listings)):
+            by_source.setdefault(source, []).append(
+                (status if source in bringing else "unchanged", slug)
+            )
     reports = []
     for path, listing in zip(paths, parsed, strict=True):
         results = by_source.get(path.name, [])

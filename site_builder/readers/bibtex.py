@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.model import ImplicitComment
 
@@ -66,8 +66,8 @@ def parse_bibtex(text: str, path: str, year: int) -> ParsedListing:
     del year
     library = _parse(text)
     warnings = [
-        f"{path}:{block.start_line + 1}: BibTeX block not understood, skipped: "
-        f"{block.raw.strip().splitlines()[0][:60]!r}"
+        f"{path}:{(block.start_line or 0) + 1}: BibTeX block not understood, skipped: "
+        f"{(block.raw or "").strip().splitlines()[0][:60]!r}"
         for block in library.failed_blocks
     ]
     entries: list[Entry] = []
@@ -75,7 +75,7 @@ def parse_bibtex(text: str, path: str, year: int) -> ParsedListing:
         if item.entry_type.lower() in _SKIPPED_TYPES:
             continue
         fields = {key.lower(): str(value) for key, value in item.items() if isinstance(value, str)}
-        where = SourcePos(path, item.start_line + 1)
+        where = SourcePos(path, (item.start_line or 0) + 1)
         title = normalise_text(_unbrace(fields.get("title", "")))
         if not title:
             warnings.append(f"{where}: BibTeX entry {item.key!r} without a title, skipped")
@@ -117,7 +117,7 @@ def parse_bibtex(text: str, path: str, year: int) -> ParsedListing:
 def _parse(text: str) -> Library:
     """Parse with bibtexparser; the blocks it cannot parse are reported by us, as warnings."""
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
-    return bibtexparser.parse_string(text)
+    return parse_string(text)
 
 
 class BibtexReader:

@@ -67,7 +67,7 @@ def parse_bibtex(text: str, path: str, year: int) -> ParsedListing:
     library = _parse(text)
     warnings = [
         f"{path}:{(block.start_line or 0) + 1}: BibTeX block not understood, skipped: "
-        f"{(block.raw or '').strip().splitlines()[0][:60]!r}"
+        f"{((block.raw or '').strip().splitlines() or [''])[0][:60]!r}"
         for block in library.failed_blocks
     ]
     entries: list[Entry] = []

@@ -53,9 +53,7 @@ def arxiv_listing(day: dt.date, entries: list[tuple[str, generate_corpus.Paper]]
         version = f"v{rng.randint(1, 3)}" if rng.random() < 0.3 else ""
         lines.append(f"[{number}] arXiv:{arxiv}{version}{note} [pdf, html, other]")
         lines += _wrap("Title: ", paper.title)
-        names = [
-            f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.randint(1, 9))
-        ]
+        names = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.randint(1, 9))]
         lines += textwrap.wrap(", ".join(names), 80)
         lines.append(f"Comments: {rng.randint(6, 40)} pages")
         lines += _wrap("Subjects: ", "Machine Learning (cs.LG); Artificial Intelligence (cs.AI)")
@@ -67,7 +65,10 @@ def write_projects(n: int, seed: int, root: Path) -> tuple[Path, Path]:
     """Write the two scratch projects under root; return (bundled layout, arXiv layout)."""
     papers = generate_corpus.generate(n, seed)
     days = generate_corpus.schedule(papers, seed)
-    ids = {generate_corpus.fold(p.title): f"25{i // 90000 + 1:02d}.{i % 90000 + 1:05d}" for i, p in enumerate(papers)}
+    ids = {
+        generate_corpus.fold(p.title): f"25{i // 90000 + 1:02d}.{i % 90000 + 1:05d}"
+        for i, p in enumerate(papers)
+    }
     bundled, arxiv = root / "bundled", root / "arxiv"
     for project in (bundled, arxiv):
         generate_corpus.copy_project(project)

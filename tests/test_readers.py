@@ -52,7 +52,17 @@ FILE_CASES: dict[str, tuple[str, list[tuple[object, ...]], list[str]]] = {
         "hf-trending",
         [
             (6, "Memory Layers at Scale", None, "2026-10-04", None, None, None, (), ()),
-            (15, "One-Step Diffusion via Shortcut Models", None, "2026-09-30", None, None, None, (), ()),
+            (
+                15,
+                "One-Step Diffusion via Shortcut Models",
+                None,
+                "2026-09-30",
+                None,
+                None,
+                None,
+                (),
+                (),
+            ),
         ],
         [],
     ),
@@ -99,17 +109,57 @@ FILE_CASES: dict[str, tuple[str, list[tuple[object, ...]], list[str]]] = {
                 ("Marie Curie", "Pierre Curie"),
                 (),
             ),
-            (28, "Random Walks on Groups", "2025-03-12", None, "math/0612849", None, None, ("Henri Poincaré",), ()),
-            (34, "Old Paper Revised", "2025-03-12", None, "2401.00001", None, None, ("Emmy Noether",), ()),
+            (
+                28,
+                "Random Walks on Groups",
+                "2025-03-12",
+                None,
+                "math/0612849",
+                None,
+                None,
+                ("Henri Poincaré",),
+                (),
+            ),
+            (
+                34,
+                "Old Paper Revised",
+                "2025-03-12",
+                None,
+                "2401.00001",
+                None,
+                None,
+                ("Emmy Noether",),
+                (),
+            ),
         ],
         [],
     ),
     "arxiv_recent.txt": (
         "arxiv-listing",
         [
-            (4, "Graph Transformers Without Positional Encodings", "2025-03-14", None, "2503.09999", None, None, ("Jane Doe", "John Smith"), ()),
+            (
+                4,
+                "Graph Transformers Without Positional Encodings",
+                "2025-03-14",
+                None,
+                "2503.09999",
+                None,
+                None,
+                ("Jane Doe", "John Smith"),
+                (),
+            ),
             (9, SAE, "2025-03-14", None, "2503.01234", None, None, SAE_AUTHORS, ()),
-            (14, "Tokenizer-Free Language Models", "2025-03-13", None, "2503.08888", None, None, ("Noam Chomsky",), ()),
+            (
+                14,
+                "Tokenizer-Free Language Models",
+                "2025-03-13",
+                None,
+                "2503.08888",
+                None,
+                None,
+                ("Noam Chomsky",),
+                (),
+            ),
         ],
         [],
     ),
@@ -172,7 +222,17 @@ FILE_CASES: dict[str, tuple[str, list[tuple[object, ...]], list[str]]] = {
                 ("Ashish Vaswani", "Noam Shazeer", "Niki Parmar"),
                 (),
             ),
-            (9, "Adam: A method for stochastic optimization", None, None, "1412.6980", None, None, ("Diederik P Kingma", "Jimmy Ba"), ()),
+            (
+                9,
+                "Adam: A method for stochastic optimization",
+                None,
+                None,
+                "1412.6980",
+                None,
+                None,
+                ("Diederik P Kingma", "Jimmy Ba"),
+                (),
+            ),
         ],
         ["scholar.bib:15: BibTeX block not understood, skipped: '@misc{broken, title={Unclosed'"],
     ),
@@ -215,7 +275,9 @@ def test_abstracts_are_joined_and_cleaned() -> None:
     )
 
 
-ARXIV_HEADER = "Showing new listings for Friday, 14 March 2025\nNew submissions (showing 1 of 1 entries)\n"
+ARXIV_HEADER = (
+    "Showing new listings for Friday, 14 March 2025\nNew submissions (showing 1 of 1 entries)\n"
+)
 
 # Odd texts -> (layout, rows as (line, title, arxiv, authors, abstract), warnings), side by side.
 ODD_CASES: dict[str, tuple[str, str, list[tuple[object, ...]], list[str]]] = {
@@ -279,9 +341,7 @@ def test_oddities(case: str) -> None:
     text, layout, rows, warnings = ODD_CASES[case]
     parsed = parse_text(text, "x.txt", 2025)
     assert parsed.layout == layout
-    assert [
-        (e.where.line, e.title, e.arxiv, e.authors, e.abstract) for e in parsed.entries
-    ] == rows
+    assert [(e.where.line, e.title, e.arxiv, e.authors, e.abstract) for e in parsed.entries] == rows
     assert list(parsed.warnings) == warnings
 
 

@@ -36,7 +36,9 @@ def test_one_paper_from_three_sources_is_one_page_with_every_listing(
         "(arxiv-listing: arxiv_new.txt; bibtex: zotero.bib; hf-daily-cards: hf_daily_cards.txt)"
     )
     papers = read_papers(load_config(project), None)
-    [sae] = [paper for paper in papers if paper.title == "Scaling Sparse Autoencoders to Frontier Models"]
+    [sae] = [
+        paper for paper in papers if paper.title == "Scaling Sparse Autoencoders to Frontier Models"
+    ]
     assert sae.listings == (
         Listing(None, "zotero.bib", 3),
         Listing("2025-03-12", "arxiv_new.txt", 9),
@@ -85,9 +87,18 @@ def test_a_new_source_finds_the_page_by_arxiv_id_when_the_title_differs(
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("readme.md", "readme.md:1: not a listing in any known layout: cannot read '# sparse-tools'"),
-        ("data.csv", "data.csv:1: not a listing in any known layout: cannot read 'id,title,year,venue'"),
-        ("script.py", "script.py:1: not a listing in any known layout: cannot read '\"\"\"Fetch the papers of the day.\"\"\"'"),
+        (
+            "readme.md",
+            "readme.md:1: not a listing in any known layout: cannot read '# sparse-tools'",
+        ),
+        (
+            "data.csv",
+            "data.csv:1: not a listing in any known layout: cannot read 'id,title,year,venue'",
+        ),
+        (
+            "script.py",
+            'script.py:1: not a listing in any known layout: cannot read \'"""Fetch the papers of the day."""\'',
+        ),
     ],
 )
 def test_junk_is_refused_and_nothing_is_written(
@@ -165,7 +176,8 @@ def test_bundled_pages_are_byte_identical_after_a_reimport(
     bundled = sorted((REPO / "content" / "papers").glob("*.md"))
     assert [path.name for path in made] == [path.name for path in bundled]
     different = [
-        path.name for path, twin in zip(made, bundled, strict=True)
+        path.name
+        for path, twin in zip(made, bundled, strict=True)
         if path.read_bytes() != twin.read_bytes()
     ]
     assert different == []

@@ -57,7 +57,8 @@ _WRAPPED_AT = 60
 def _is_name(item: str) -> bool:
     tokens = item.split()
     return 1 <= len(tokens) <= 6 and all(
-        token.lower() in _PARTICLES or (token[0].isupper() or not token[0].isalpha())
+        token.lower() in _PARTICLES
+        or (token[0].isupper() or not token[0].isalpha())
         and not any(ch.isdigit() for ch in token)
         for token in tokens
     )

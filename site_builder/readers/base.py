@@ -94,7 +94,9 @@ def parse_month_day(text: str, year: int) -> str | None:
     """Return the ISO date of a whole `Mar 12`, `Mar 12, 2024` or `12 Mar 2024`, else None."""
     match = _MONTH_DAY_RE.fullmatch(text.strip())
     if match and match["month"].lower() in MONTHS:
-        return _make_date(int(match["year"] or year), MONTHS[match["month"].lower()], int(match["day"]))
+        return _make_date(
+            int(match["year"] or year), MONTHS[match["month"].lower()], int(match["day"])
+        )
     match = _DAY_MONTH_RE.fullmatch(text.strip())
     if match and match["month"].lower() in MONTHS:
         return _make_date(int(match["year"]), MONTHS[match["month"].lower()], int(match["day"]))

@@ -81,20 +81,27 @@ def parse_bibtex(text: str, path: str, year: int) -> ParsedListing:
             warnings.append(f"{where}: BibTeX entry {item.key!r} without a title, skipped")
             continue
         arxiv = None
-        if fields.get("archiveprefix", "").lower() == "arxiv" or "arxiv" in fields.get("eprinttype", "").lower():
+        if (
+            fields.get("archiveprefix", "").lower() == "arxiv"
+            or "arxiv" in fields.get("eprinttype", "").lower()
+        ):
             arxiv = find_arxiv_id(fields.get("eprint", ""))
         for key in ("journal", "url", "eprint", "note"):
             if arxiv is None and ("arxiv" in fields.get(key, "").lower()):
                 arxiv = find_arxiv_id(fields[key].lower().replace("arxiv.org/abs/", "arxiv:"))
         doi = _DOI_RE.search(fields.get("doi", ""))
-        venue_raw = fields.get("journal") or fields.get("booktitle") or fields.get("journaltitle") or ""
+        venue_raw = (
+            fields.get("journal") or fields.get("booktitle") or fields.get("journaltitle") or ""
+        )
         venue = normalise_text(_unbrace(venue_raw))
         published = None
         if match := _ISO_DATE_RE.match(fields.get("date", "")):
             published = "-".join(match.groups())
         code = tuple(
             url
-            for url in find_urls(" ".join(fields.get(k, "") for k in ("url", "howpublished", "code")))[0]
+            for url in find_urls(
+                " ".join(fields.get(k, "") for k in ("url", "howpublished", "code"))
+            )[0]
             if (url.split("/")[2].removeprefix("www.") in CODE_HOSTS)
         )
         entries.append(

@@ -174,4 +174,4 @@ class HFBundledReader:
         return parse_listing(text, path, year)
 
 
-__all__ = ["CHROME_LINES", "HFBundledReader", "Line", "parse_listing"]
+__all__ = ["CHROME_LINES", "HFBundledReader", "parse_listing"]

@@ -74,7 +74,9 @@ class _Card:
     authors_line: bool = False
 
 
-def _card_entry(card: _Card, org_in_anchor: bool, published: str | None, date: str | None, path: str) -> Entry | None:
+def _card_entry(
+    card: _Card, org_in_anchor: bool, published: str | None, date: str | None, path: str
+) -> Entry | None:
     texts = list(card.texts)
     if not org_in_anchor and not card.authors_line and len(texts) >= 2:
         texts.pop()  # the organisation above the `·`
@@ -103,7 +105,9 @@ def parse_cards(text: str, path: str, year: int, layout: str) -> ParsedListing:
 
     def drop_pending() -> None:
         for line in card.texts:
-            warnings.append(f"{path}:{line.number}: line not understood, skipped: {line.text[:80]!r}")
+            warnings.append(
+                f"{path}:{line.number}: line not understood, skipped: {line.text[:80]!r}"
+            )
 
     for line in content_lines(text):
         value = line.text
@@ -112,7 +116,9 @@ def parse_cards(text: str, path: str, year: int, layout: str) -> ParsedListing:
             continue
         published = _PUBLISHED_RE.match(value)
         if published:
-            entry = _card_entry(card, True, parse_month_day(published["date"], year), listing_date, path)
+            entry = _card_entry(
+                card, True, parse_month_day(published["date"], year), listing_date, path
+            )
             if entry is not None:
                 entries.append(entry)
             card, after_dot = _Card(), False
@@ -160,7 +166,11 @@ def parse_cards(text: str, path: str, year: int, layout: str) -> ParsedListing:
             first = kept[seen[key]]
             if len(entry.abstract) > len(first.abstract):
                 kept[seen[key]] = Entry(
-                    first.title, entry.abstract, first.date, first.where, published=first.published or entry.published
+                    first.title,
+                    entry.abstract,
+                    first.date,
+                    first.where,
+                    published=first.published or entry.published,
                 )
             continue
         seen[key] = len(kept)

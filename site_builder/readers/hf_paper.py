@@ -17,7 +17,9 @@ from site_builder.readers.base import (
     tidy_spaces,
 )
 
-_ARXIV_LINE_RE = re.compile(r"^arxiv:\s*(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?$", re.IGNORECASE)
+_ARXIV_LINE_RE = re.compile(
+    r"^arxiv:\s*(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?$", re.IGNORECASE
+)
 _PUBLISHED_RE = re.compile(r"^Published on\s+(?P<date>.+?)$", re.IGNORECASE)
 _SUBMITTED_RE = re.compile(r"^Submitted by\b\s*(?P<user>.*)$", re.IGNORECASE)
 _ON_DATE_RE = re.compile(r"^on\s+(?P<date>.+)$", re.IGNORECASE)

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 CONFIDENT = 0.5
 """The least confidence at which a reader is trusted with a file."""
+SURE = 0.9
+"""A confidence no reader later in READERS reaches, so detection stops there."""
 _FILE_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 __all__ = [
@@ -50,12 +52,15 @@ def year_for_file(name: str, configured_year: int | None, fallback_year: int) ->
 
 def detect_layout(text: str) -> Reader | None:
     """Return the reader most confident that the text is in its layout, if one is confident."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     best: Reader | None = None
     best_score = CONFIDENT
     for reader in READERS:
         score = reader.detect(text)
         if score > best_score or (best is None and score >= best_score):
             best, best_score = reader, score
+        if best_score >= SURE:
+            break  # READERS are ordered by the most a reader can score: none after it beats this
     return best
 
 

@@ -19,6 +19,8 @@ from site_builder.readers.base import (
 )
 
 _SUBMITTED_RE = re.compile(r"^\[Submitted on (?P<rest>.+)\]$", re.IGNORECASE)
+_SUBMITTED_LINE_RE = re.compile(r"^[ \t]*\[Submitted on .+\][ \t]*$", re.MULTILINE | re.IGNORECASE)
+_FIELDS_LINE_RE = re.compile(r"^[ \t]*(?:Subjects|Cite as)[ \t]*:", re.MULTILINE | re.IGNORECASE)
 _FIELD_RE = re.compile(
     r"^(?P<label>Comments|Subjects|Journal reference|Journal-ref|Related DOI|DOI|Cite as|"
     r"MSC classes|ACM classes|Report number)\s*:\s*(?P<value>.*)$",
@@ -104,13 +106,10 @@ class ArxivAbsReader:
 
     def detect(self, text: str) -> float:
         """Return 0.97 for a `[Submitted on ...]` line with a `Subjects:` or `Cite as:` field."""
-        submitted = fields = False
-        for line in content_lines(text):
-            if _SUBMITTED_RE.match(line.text):
-                submitted = True
-            elif submitted and re.match(r"^(?:Subjects|Cite as)\s*:", line.text):
-                fields = True
-        return 0.97 if submitted and fields else 0.0
+        submitted = _SUBMITTED_LINE_RE.search(text)
+        if submitted is None:
+            return 0.0
+        return 0.97 if _FIELDS_LINE_RE.search(text, submitted.end()) else 0.0
 
     def read(self, text: str, path: str, year: int) -> ParsedListing:
         """Parse the page."""

@@ -23,6 +23,8 @@ ENTRY_RE = re.compile(
     re.IGNORECASE,
 )
 """`[1] arXiv:2503.01234 [pdf, html, other]`, `[61] arXiv:2411.0001 (cross-list from cs.LG) [pdf]`."""
+_HEADER_LINE_RE = re.compile(r"^[ \t]*\[\d+\][ \t]*arXiv:.*$", re.MULTILINE | re.IGNORECASE)
+_TITLE_LINE_RE = re.compile(r"^[ \t]*Title:", re.MULTILINE | re.IGNORECASE)
 _LABEL_RE = re.compile(
     r"^(?P<label>Title|Authors?|Comments|Journal-ref|Subjects|Report-no|MSC-class|ACM-class|DOI)"
     r":\s*(?P<value>.*)$",
@@ -50,8 +52,6 @@ _FURNITURE_RE = re.compile(
 _PARTICLES = frozenset(
     "van von de der den da di del della le la du dos das bin ibn al el y ter ten zu jr jr. sr.".split()
 )
-_WRAPPED_AT = 60
-"""A title line this long (with its `Title: ` label) may continue on the next line."""
 
 
 def _is_name(item: str) -> bool:
@@ -107,35 +107,41 @@ class _Entry:
         else:
             self.block.append(line)
 
-    def title_and_authors(self) -> tuple[str, tuple[str, ...]]:
+    def title_and_authors(self, width: int) -> tuple[str, tuple[str, ...]]:
         title = list(self.fields.get("title", []))
         block = self.block
         if "author" in self.fields:
             return join_wrapped_lines(title + block), split_names(
                 join_wrapped_lines(self.fields["author"])
             )
-        # Without an `Authors:` label the names follow the title: a line continues the title only
-        # when the line above was long enough to have been wrapped and it is no list of names.
+        # Without an `Authors:` label the names follow the title. A line continues the title only
+        # if its first word would not have fitted on the line above (the text was wrapped at
+        # `width`, its longest line with a space), it does not end like a wrapped author list
+        # and lines follow it. Names alone cannot tell: `Message-Passing, Active-Set Complexity`.
         start = 0
         above = "Title: " + " ".join(title)
-        while (
-            start < len(block) - 1
-            and len(above) >= _WRAPPED_AT
-            and not _is_name_list(block[start], 2)
-        ):
-            above = block[start]
+        while start < len(block) - 1:
+            line = block[start]
+            following = split_names(block[start + 1])
+            if (
+                len(above) + 1 + len(line.split()[0]) <= width
+                or (line.endswith(",") and not block[start + 1][:1].islower())
+                or (following and len(following[0].split()) == 1 and _is_name_list(line, 2))
+            ):
+                break  # the second test: names wrapped between a first and a last name
+            above = line
             start += 1
         return join_wrapped_lines(title + block[:start]), split_names(
             join_wrapped_lines(block[start:])
         )
 
-    def to_entry(self, path: str, warnings: list[str]) -> Entry | None:
+    def to_entry(self, path: str, width: int, warnings: list[str]) -> Entry | None:
         if "title" not in self.fields:
             warnings.append(
                 f"{path}:{self.header.number}: arXiv entry {self.arxiv} without a `Title:` line, skipped"
             )
             return None
-        title, authors = self.title_and_authors()
+        title, authors = self.title_and_authors(width)
         comments = join_wrapped_lines(self.fields.get("comments", []))
         code, _ = find_urls(comments)
         doi = join_wrapped_lines(self.fields.get("doi", [])).split()
@@ -157,6 +163,7 @@ def parse_arxiv_listing(text: str, path: str, year: int) -> ParsedListing:
     date: str | None = None
     entries: list[_Entry] = []
     current: _Entry | None = None
+    width = 0
     for line in content_lines(text):
         match = ENTRY_RE.match(line.text)
         if match:
@@ -173,6 +180,8 @@ def parse_arxiv_listing(text: str, path: str, year: int) -> ParsedListing:
             continue
         if current is not None:
             current.add(line.text)
+            if " " in line.text:  # a word longer than the wrap width has a line of its own
+                width = max(width, len(line.text))
     warnings: list[str] = []
     seen: set[str] = set()
     out: list[Entry] = []
@@ -180,7 +189,7 @@ def parse_arxiv_listing(text: str, path: str, year: int) -> ParsedListing:
         if item.arxiv in seen:
             continue
         seen.add(item.arxiv)
-        entry = item.to_entry(path, warnings)
+        entry = item.to_entry(path, width, warnings)
         if entry is not None:
             out.append(entry)
     return ParsedListing(tuple(out), tuple(warnings), ArxivListingReader.name)
@@ -193,13 +202,10 @@ class ArxivListingReader:
 
     def detect(self, text: str) -> float:
         """Return 0.95 when numbered `[N] arXiv:ID` entries with `Title:` lines are found."""
-        headers = titles = 0
-        for line in content_lines(text):
-            if ENTRY_RE.match(line.text):
-                headers += 1
-            elif line.text[:6].lower() == "title:":
-                titles += 1
-        return 0.95 if headers and titles else 0.0
+        if not _TITLE_LINE_RE.search(text):
+            return 0.0
+        found = any(ENTRY_RE.match(line.strip()) for line in _HEADER_LINE_RE.findall(text))
+        return 0.95 if found else 0.0
 
     def read(self, text: str, path: str, year: int) -> ParsedListing:
         """Parse the listing."""

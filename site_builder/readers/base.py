@@ -52,7 +52,7 @@ class Reader(Protocol):
         ...
 
     def detect(self, text: str) -> float:
-        """Return how sure this reader is that the text is in its layout, from 0 to 1."""
+        """Return how sure this reader is that the text (lines ended by LF) is in its layout."""
         ...
 
     def read(self, text: str, path: str, year: int) -> ParsedListing:

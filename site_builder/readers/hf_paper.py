@@ -20,6 +20,11 @@ from site_builder.readers.base import (
 _ARXIV_LINE_RE = re.compile(
     r"^arxiv:\s*(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?$", re.IGNORECASE
 )
+_ARXIV_ID_LINE_RE = re.compile(
+    r"^[ \t]*arxiv:[ \t]*(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_ABSTRACT_LINE_RE = re.compile(r"^[ \t]*Abstract[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _PUBLISHED_RE = re.compile(r"^Published on\s+(?P<date>.+?)$", re.IGNORECASE)
 _SUBMITTED_RE = re.compile(r"^Submitted by\b\s*(?P<user>.*)$", re.IGNORECASE)
 _ON_DATE_RE = re.compile(r"^on\s+(?P<date>.+)$", re.IGNORECASE)
@@ -115,13 +120,10 @@ class HFPaperReader:
 
     def detect(self, text: str) -> float:
         """Return 0.97 for a line `arxiv:ID` and an `Abstract` line below it."""
-        seen_id = False
-        for line in content_lines(text):
-            if _ARXIV_LINE_RE.match(line.text):
-                seen_id = True
-            elif seen_id and line.text.lower() == "abstract":
-                return 0.97
-        return 0.0
+        found = _ARXIV_ID_LINE_RE.search(text)
+        if found is None:
+            return 0.0
+        return 0.97 if _ABSTRACT_LINE_RE.search(text, found.end()) else 0.0
 
     def read(self, text: str, path: str, year: int) -> ParsedListing:
         """Parse the page."""

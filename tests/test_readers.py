@@ -307,6 +307,43 @@ ODD_CASES: dict[str, tuple[str, str, list[tuple[object, ...]], list[str]]] = {
         ],
         [],
     ),
+    "hard-wrapped: a full title line, then names wrapped between a first and a last name": (
+        ARXIV_HEADER
+        + "[1] arXiv:2503.00006 [pdf]\n"
+        + "Title: On the Provable Advantage of Faster Optimization Using a Cheaper Proxy\n"
+        + "Grace Turing, Henri Noether, Wei Turing, Ada Godel, Grace Lovelace, Alan\n"
+        + "Kovalevskaya, Emmy Noether\n"
+        + "Subjects: Machine Learning (cs.LG)\n"
+        + "We show that a cheaper proxy objective can be optimised faster than the true one\n"
+        + "and still reach its minimisers.\n",
+        "arxiv-listing",
+        [
+            (
+                3,
+                "On the Provable Advantage of Faster Optimization Using a Cheaper Proxy",
+                "2503.00006",
+                (
+                    "Grace Turing",
+                    "Henri Noether",
+                    "Wei Turing",
+                    "Ada Godel",
+                    "Grace Lovelace",
+                    "Alan Kovalevskaya",
+                    "Emmy Noether",
+                ),
+                "We show that a cheaper proxy objective can be optimised faster than the true "
+                "one and still reach its minimisers.",
+            )
+        ],
+        [],
+    ),
+    "arXiv abstract page without descriptors, in a file with CRLF": (
+        "arXiv:2503.00007 (cs)\r\n[Submitted on 3 Mar 2025]\r\nA Plain Title\r\n"
+        "Jane Doe, John Smith\r\nThe abstract.\r\nSubjects:\r\nMachine Learning (cs.LG)\r\n",
+        "arxiv-abs",
+        [(3, "A Plain Title", "2503.00007", ("Jane Doe", "John Smith"), "The abstract.")],
+        [],
+    ),
     "CRLF, a BOM and spaces around lines in a daily card page": (
         "\ufeffDaily Papers\r\n  Mar 12, 2025  \r\n\r\n3\r\n  Spaced   Out Title  \r\n"
         "An abstract with  spaces.\r\nSome Org\r\n·\r\nMar 11, 2025\r\n",

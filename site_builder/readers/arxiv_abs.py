@@ -15,6 +15,7 @@ from site_builder.readers.base import (
     find_arxiv_id,
     find_date,
     join_wrapped_lines,
+    normalise_name,
     split_names,
 )
 
@@ -89,7 +90,7 @@ def parse_arxiv_abs(text: str, path: str, year: int) -> ParsedListing:
         abstract=normalise_text(join_wrapped_lines(abstract), markdown=True),
         date=None,
         where=SourcePos(path, title_line.number),
-        authors=tuple(normalise_text(name) for name in authors),
+        authors=tuple(normalise_name(name) for name in authors),
         arxiv=arxiv,
         doi=doi.group(0).rstrip(".") if doi else None,
         venue=normalise_text(venue) or None,

@@ -14,6 +14,7 @@ from site_builder.readers.base import (
     content_lines,
     find_date,
     join_wrapped_lines,
+    normalise_name,
     split_names,
 )
 
@@ -150,7 +151,7 @@ class _Entry:
             abstract=normalise_text(join_wrapped_lines(self.abstract), markdown=True),
             date=self.date,
             where=SourcePos(path, self.header.number),
-            authors=tuple(normalise_text(name) for name in authors),
+            authors=tuple(normalise_name(name) for name in authors),
             arxiv=self.arxiv,
             doi=doi[0] if doi else None,
             venue=normalise_text(join_wrapped_lines(self.fields.get("journal-ref", []))) or None,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from site_builder.latex import normalise_text
 from site_builder.models import Entry
 
 # Only these end a line: str.splitlines() also splits on U+2028, form feeds and the like, which
@@ -145,6 +147,16 @@ def join_wrapped_lines(lines: list[str]) -> str:
 def tidy_spaces(text: str) -> str:
     """Remove the stray spaces before punctuation that highlighted keywords leave in a copy."""
     return _SPACE_BEFORE_PUNCT_RE.sub("", text)
+
+
+def normalise_name(name: str) -> str:
+    """Return an author name as Unicode text: LaTeX (`G{\\"o}del`) converted, spaces collapsed.
+
+    Most names have no LaTeX at all; those skip the converter, which is slow.
+    """
+    if any(ch in name for ch in "\\{}$~^_"):
+        return normalise_text(name)
+    return unicodedata.normalize("NFC", " ".join(name.split()))
 
 
 def split_names(text: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from site_builder.errors import SourcePos
 from site_builder.latex import normalise_text
 from site_builder.models import Entry
 from site_builder.papers import CODE_HOSTS, find_urls
-from site_builder.readers.base import ParsedListing, find_arxiv_id
+from site_builder.readers.base import ParsedListing, find_arxiv_id, normalise_name
 
 _ENTRY_START_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
@@ -48,7 +48,7 @@ def _split_authors(value: str) -> tuple[str, ...]:
         if "," in name:
             last, _, first = name.partition(",")
             name = f"{first.strip()} {last.strip()}".strip()
-        out.append(normalise_text(name))
+        out.append(normalise_name(name))
     return tuple(out)
 
 

@@ -13,6 +13,7 @@ from site_builder.readers.base import (
     content_lines,
     find_arxiv_id,
     join_wrapped_lines,
+    normalise_name,
     parse_month_day,
     tidy_spaces,
 )
@@ -105,7 +106,7 @@ def parse_hf_paper(text: str, path: str, year: int) -> ParsedListing:
         abstract=normalise_text(tidy_spaces(join_wrapped_lines(abstract)), markdown=True),
         date=listing_date,
         where=SourcePos(path, title_line.number),
-        authors=tuple(normalise_text(name) for name in authors),
+        authors=tuple(normalise_name(name) for name in authors),
         arxiv=arxiv,
         published=published,
         code=tuple(dict.fromkeys(code)),

@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "files", nargs="*", type=Path, help="dumps to import (default: content/sources/*)"
     )
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print each file's layout and the pages it would create or update; write nothing",
+    )
     build = commands.add_parser(
         "build", parents=[common, site], help="import, then render the site into _site/"
     )
@@ -130,6 +135,12 @@ def _run(args: argparse.Namespace) -> int:
         for path in files or []:
             if not path.is_file():
                 raise SiteError("no such listing file", _where(config, path))
+        if args.dry_run:
+            from site_builder.ingest import plan_import
+
+            for line in plan_import(config, files).report.describe():
+                print(line)
+            return 0
         report = import_sources(config, files)
         for warning in report.warnings:
             log.warning("warning: %s", warning)

@@ -14,14 +14,15 @@ from site_builder.config import Config
 from site_builder.content import read_papers, read_text_stamped
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.filecache import FileCache
-from site_builder.latex import to_plain_text
+from site_builder.latex import fold, to_plain_text
 from site_builder.listings import ParsedListing, read_listing, year_in_file_name
-from site_builder.models import Entry, ImportedPaper, Paper
+from site_builder.models import Entry, ImportedPaper, Listing, Paper
 from site_builder.output import write_file_if_unchanged
 from site_builder.pages import (
     PageNotMerged,
     assign_slugs,
     merge_page,
+    missing_listings,
     needs_merge,
     new_page_paper,
     parse_page,
@@ -32,7 +33,44 @@ from site_builder.papers import merge_entries
 from site_builder.readfile import FileStamp, outside_reason
 
 log = logging.getLogger(__name__)
-SOURCE_SUFFIXES = (".txt", ".md", ".text", "")
+SOURCE_SUFFIXES = (".txt", ".md", ".text", ".bib", "")
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What an import takes from one file."""
+
+    source: str
+    """The file as shown to the user."""
+    layout: str
+    """The layout it was read as."""
+    new: tuple[str, ...]
+    """Slugs of the pages its papers create."""
+    updated: tuple[str, ...]
+    """Slugs of the existing pages its papers add listings to."""
+    unchanged: int
+    """Its papers whose pages already have everything."""
+
+    def describe(self) -> list[str]:
+        """Return the lines `import --dry-run` prints for this file."""
+        lines = [
+            f"{self.source}: {self.layout}, {len(self.new)} new, {len(self.updated)} updated, "
+            f"{self.unchanged} unchanged"
+        ]
+        lines += [f"  would create {slug}.md" for slug in self.new]
+        lines += [f"  would update {slug}.md" for slug in self.updated]
+        return lines
+
+
+def _layouts_summary(files: tuple[FileReport, ...]) -> str:
+    """Return `hf-daily: a.txt, b.txt; bibtex: refs.bib` (a count past five files of a layout)."""
+    names: dict[str, list[str]] = {}
+    for item in files:
+        names.setdefault(item.layout, []).append(item.source.rsplit("/", 1)[-1])
+    return "; ".join(
+        f"{layout}: {', '.join(found) if len(found) <= 5 else f'{len(found)} files'}"
+        for layout, found in sorted(names.items())
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +87,22 @@ class ImportReport:
     """`file:line: message` for entries skipped or guessed."""
     written: tuple[Path, ...] = ()
     """Every page file the import wrote (new and updated)."""
+    files: tuple[FileReport, ...] = ()
+    """Per file read: its layout and what it brings."""
 
     def summary(self) -> str:
-        """Return the one-line summary printed at the end of an import."""
+        """Return the one-line summary printed at the end of an import, naming the layouts read."""
+        layouts = f" ({_layouts_summary(self.files)})" if self.files else ""
         return (
             f"imported: {len(self.new)} new, {len(self.updated)} updated, "
-            f"{self.unchanged} unchanged, {len(self.warnings)} warnings"
+            f"{self.unchanged} unchanged, {len(self.warnings)} warnings{layouts}"
         )
+
+    def describe(self) -> list[str]:
+        """Return what `import --dry-run` prints: per file its layout and pages, then warnings."""
+        lines = [line for item in self.files for line in item.describe()]
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        return [*lines, "dry run: " + self.summary().replace("imported:", "would import:", 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +227,7 @@ def plan_import(
     imported = cache.papers
     known = None if tag_ids is None else frozenset(tag_ids)
     existing_papers = read_papers(config, known, cache=pages, changed=changed)
-    existing = {paper.id: paper for paper in existing_papers}
+    existing = _match_existing(imported, existing_papers)
     final = {paper.where.path: paper for paper in existing_papers}
     page_files = {paper.slug for paper in existing_papers}  # read_papers reads every page
     new_papers = [paper for paper in imported if paper.id not in existing]
@@ -197,6 +244,7 @@ def plan_import(
     papers_shown = config.shown(config.papers_dir)
     updated: list[str] = []
     unchanged = 0
+    outcome: dict[str, tuple[str, str, frozenset[str]]] = {}
     for paper in imported:
         current = existing.get(paper.id)
         if current is None:
@@ -204,7 +252,9 @@ def plan_import(
             shown = f"{papers_shown}/{path.name}"
             created[path] = (paper, new_page_paper(paper, slugs[paper.id], shown))
             final[shown] = created[path][1]
+            outcome[paper.id] = ("new", slugs[paper.id], _sources(paper.listings))
             continue
+        outcome[paper.id] = ("unchanged", current.slug, frozenset())
         known_complete = cache.complete.get(paper.id)
         if (known_complete and known_complete[0] == current and known_complete[1] == paper) or (
             not needs_merge(current, paper)
@@ -225,6 +275,11 @@ def plan_import(
             read_as[path] = (shown, version)
             final[shown] = parse_page(merged, shown, path.stem, known)
             updated.append(current.slug)
+            outcome[paper.id] = (
+                "updated",
+                current.slug,
+                _sources(missing_listings(current, paper)),
+            )
     if config.year is None and any(
         entry.date and year_in_file_name(Path(entry.where.path).name) is None for entry in entries
     ):
@@ -238,11 +293,72 @@ def plan_import(
         unchanged=unchanged,
         warnings=tuple(warnings),
         written=tuple(sorted([*updates, *created])),
+        files=_file_reports(config, paths, parsed, imported, outcome),
     )
     papers = tuple(
         final[shown] for shown in sorted(final, key=lambda shown: shown.rsplit("/", 1)[-1])
     )
     return ImportPlan(report, updates, created, known, papers, read_as)
+
+
+def _match_existing(
+    imported: Iterable[ImportedPaper], pages: Iterable[Paper]
+) -> dict[str, Paper]:
+    """Return imported paper id -> the page of that paper: same id, else arXiv id, DOI or title.
+
+    A paper seen through a new source may get a richer title, hence another id; its page is
+    still the one with its arXiv id or DOI.
+    """
+    pages = list(pages)
+    by_id = {paper.id: paper for paper in pages}
+    by_arxiv = {paper.arxiv.lower(): paper for paper in pages if paper.arxiv}
+    by_doi = {paper.doi.lower(): paper for paper in pages if paper.doi}
+    by_title = {fold(paper.title): paper for paper in pages}
+    found: dict[str, Paper] = {}
+    for paper in imported:
+        page = (
+            by_id.get(paper.id)
+            or (by_arxiv.get(paper.arxiv.lower()) if paper.arxiv else None)
+            or (by_doi.get(paper.doi.lower()) if paper.doi else None)
+            or by_title.get(fold(paper.title))
+        )
+        if page is not None:
+            found[paper.id] = page
+    return found
+
+
+def _sources(listings: Iterable[Listing]) -> frozenset[str]:
+    return frozenset(item.source for item in listings)
+
+
+def _file_reports(
+    config: Config,
+    paths: list[Path],
+    parsed: tuple[ParsedListing, ...],
+    imported: Iterable[ImportedPaper],
+    outcome: Mapping[str, tuple[str, str, frozenset[str]]],
+) -> tuple[FileReport, ...]:
+    """Return per file its layout and what its papers do there (new, updated, unchanged)."""
+    by_source: dict[str, list[tuple[str, str]]] = {}
+    for paper in imported:
+        status, slug, bringing = outcome[paper.id]
+        for source in sorted(_sources(paper.listings)):
+            by_source.setdefault(source, []).append(
+                (status if source in bringing else "unchanged", slug)
+            )
+    reports = []
+    for path, listing in zip(paths, parsed, strict=True):
+        results = by_source.get(path.name, [])
+        reports.append(
+            FileReport(
+                source=config.shown(path),
+                layout=listing.layout,
+                new=tuple(sorted(slug for status, slug in results if status == "new")),
+                updated=tuple(sorted(slug for status, slug in results if status == "updated")),
+                unchanged=sum(1 for status, _ in results if status == "unchanged"),
+            )
+        )
+    return tuple(reports)
 
 
 def write_pages(plan: ImportPlan) -> tuple[Path, ...]:

@@ -69,15 +69,44 @@ def _richness(title: str) -> tuple[int, int, int]:
     return (math, accents, len(title))
 
 
-def merge_entries(entries: Iterable[Entry]) -> list[ImportedPaper]:
-    """Group entries of the same paper (equal folded titles); return papers sorted by id."""
-    groups: dict[str, list[Entry]] = {}
+def _group_entries(entries: Iterable[Entry]) -> list[list[Entry]]:
+    """Group the entries of one paper: same arXiv id, same DOI or same folded title."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    keyed: list[tuple[str, Entry]] = []
     for entry in entries:
-        key = fold(entry.title)
-        if key:
-            groups.setdefault(key, []).append(entry)
+        title = fold(entry.title)
+        if not title:
+            continue
+        keys = [f"t:{title}"]
+        if entry.arxiv:
+            keys.append(f"a:{entry.arxiv.lower()}")
+        if entry.doi:
+            keys.append(f"d:{entry.doi.lower()}")
+        for key in keys:
+            parent.setdefault(key, key)
+        first = root(keys[0])
+        for key in keys[1:]:
+            other = root(key)
+            if other != first:
+                parent[other] = first
+        keyed.append((keys[0], entry))
+    groups: dict[str, list[Entry]] = {}
+    for key, entry in keyed:
+        groups.setdefault(root(key), []).append(entry)
+    return list(groups.values())
+
+
+def merge_entries(entries: Iterable[Entry]) -> list[ImportedPaper]:
+    """Group entries of the same paper (same arXiv id, DOI or folded title); return papers sorted by id."""
     papers = []
-    for group in groups.values():
+    for group in _group_entries(entries):
         group.sort(key=lambda e: (e.where.path, e.where.line))
         title = max(group, key=lambda e: _richness(e.title)).title
         abstract = max(group, key=lambda e: len(e.abstract)).abstract

@@ -131,7 +131,7 @@ def test_truncated_entry_is_a_warning_not_a_crash(
         "",
         (
             "warning: content/sources/d.txt:13: title without an abstract, skipped: 'Truncated Tit'\n"
-            "imported: 1 new, 0 updated, 0 unchanged, 1 warnings\n"
+            "imported: 1 new, 0 updated, 0 unchanged, 1 warnings (hf-daily: d.txt)\n"
         ),
     )
 

@@ -52,6 +52,12 @@ status: unread
 """
 
 
+SEED_LAYOUTS = (
+    "hf-daily: 000_f88e294224a973a7.txt, 001_06f9f8d16ea2c083.txt, 002_f775b746e3ff0a90.txt, "
+    "003_40410210dcb05642.txt, 004_11acdcce7ddef882.txt"
+)
+
+
 def papers_dir(project: Path) -> Path:
     return project / "content" / "papers"
 
@@ -61,7 +67,7 @@ def test_import_creates_one_page_per_paper(
 ) -> None:
     project = make_project(tmp_path, {"content/sources/2025-03-12.txt": dump([SPARSE, DECAY])})
     code, out, err = run_cli(capsys, project, "import")
-    assert (code, out, err) == (0, "", "imported: 2 new, 0 updated, 0 unchanged, 0 warnings\n")
+    assert (code, out, err) == (0, "", "imported: 2 new, 0 updated, 0 unchanged, 0 warnings (hf-daily: 2025-03-12.txt)\n")
     assert sorted(p.name for p in papers_dir(project).iterdir()) == [
         "sparse-attention-at-scale.md",
         "weight-decay-revisited.md",
@@ -79,11 +85,11 @@ def test_bundled_seeds_import_then_reimport_changes_nothing(
     project = make_project(tmp_path)
     copy_seeds(project)
     code, _, err = run_cli(capsys, project, "import")
-    assert (code, err) == (0, "imported: 369 new, 0 updated, 0 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 369 new, 0 updated, 0 unchanged, 0 warnings (" + SEED_LAYOUTS + ")\n")
     assert len(list(papers_dir(project).glob("*.md"))) == 369
     before = snapshot(project)
     code, _, err = run_cli(capsys, project, "import")
-    assert (code, err) == (0, "imported: 0 new, 0 updated, 369 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 0 new, 0 updated, 369 unchanged, 0 warnings (" + SEED_LAYOUTS + ")\n")
     assert snapshot(project) == before
 
 
@@ -118,7 +124,7 @@ def test_reader_edits_survive_reimport_and_new_listings(
 
     # Re-import: nothing to add, nothing touched.
     code, _, err = run_cli(capsys, project, "import")
-    assert (code, err) == (0, "imported: 0 new, 0 updated, 2 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 0 new, 0 updated, 2 unchanged, 0 warnings (hf-daily: 2025-03-12.txt)\n")
     assert snapshot(project) == before
 
     # A new dump lists the same paper (its title in LaTeX spelling) on another date, and a new paper.
@@ -131,7 +137,7 @@ def test_reader_edits_survive_reimport_and_new_listings(
         },
     )
     code, _, err = run_cli(capsys, project, "import")
-    assert (code, err) == (0, "imported: 1 new, 1 updated, 1 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 1 new, 1 updated, 1 unchanged, 0 warnings (hf-daily: 2025-03-12.txt, 2025-03-14.txt)\n")
     assert sparse.read_text(encoding="utf-8") == edited.replace(
         "  line: 9\n# seen",
         "  line: 9\n- date: 2025-03-14\n  source: 2025-03-14.txt\n  line: 13\n# seen",
@@ -158,7 +164,7 @@ def test_reader_edits_survive_reimport_and_new_listings(
     # And once more: zero bytes change.
     again = snapshot(project)
     code, _, err = run_cli(capsys, project, "import")
-    assert (code, err) == (0, "imported: 0 new, 0 updated, 3 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 0 new, 0 updated, 3 unchanged, 0 warnings (hf-daily: 2025-03-12.txt, 2025-03-14.txt)\n")
     assert snapshot(project) == again
     assert run_cli(capsys, project, "check")[0] == 0
 
@@ -171,7 +177,7 @@ def test_lines_added_to_a_dump_do_not_duplicate_listings(
     before = snapshot(project / "content" / "papers")
     write_files(project, {"content/sources/2025-03-12.txt": dump([DECAY, SPARSE])})
     code, _, err = run_cli(capsys, project, "import")
-    assert (code, err) == (0, "imported: 1 new, 0 updated, 1 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 1 new, 0 updated, 1 unchanged, 0 warnings (hf-daily: 2025-03-12.txt)\n")
     after = snapshot(project / "content" / "papers")
     assert after["sparse-attention-at-scale.md"] == before["sparse-attention-at-scale.md"]
 
@@ -184,7 +190,7 @@ def test_import_named_files_only(tmp_path: Path, capsys: pytest.CaptureFixture[s
         / "2025-03-14.txt"
     )
     code, _, err = run_cli(capsys, project, "import", str(outside))
-    assert (code, err) == (0, "imported: 1 new, 0 updated, 0 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 1 new, 0 updated, 0 unchanged, 0 warnings (hf-daily: 2025-03-14.txt)\n")
     [paper] = read_papers(load_config(project), None)
     assert (paper.slug, [(item.date, item.source, item.line) for item in paper.listings]) == (
         "weight-decay-revisited",
@@ -289,7 +295,7 @@ def test_warnings_are_printed_and_counted(
     assert code == 0
     assert err.splitlines() == [
         "warning: content/sources/2025-03-12.txt:13: title without an abstract, skipped: 'A Lonely Title'",
-        "imported: 1 new, 0 updated, 0 unchanged, 1 warnings",
+        "imported: 1 new, 0 updated, 0 unchanged, 1 warnings (hf-daily: 2025-03-12.txt)",
     ]
 
 
@@ -337,7 +343,7 @@ def test_hostile_titles_make_safe_pages(tmp_path: Path, capsys: pytest.CaptureFi
     ]
     project = make_project(tmp_path, {"content/sources/x.txt": dump(papers)})
     code, _, err = run_cli(capsys, project, "import")
-    assert (code, err) == (0, "imported: 5 new, 0 updated, 0 unchanged, 0 warnings\n")
+    assert (code, err) == (0, "imported: 5 new, 0 updated, 0 unchanged, 0 warnings (hf-daily: x.txt)\n")
     files = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.md"))
     assert all(name.startswith("project/content/papers/") for name in files)
     by_title = {p.title: p for p in read_papers(load_config(project), None)}

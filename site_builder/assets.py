@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from site_builder.config import Config
 from site_builder.errors import SiteError, SourcePos
 
 ASSETS_DIR = "assets"
 VENDOR_FILES = {"lunr/lunr.min.js": "vendor/lunr.min.js"}
 """npm files shipped in the site: node_modules path -> path under assets/."""
+ENGINE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+"""The engine checkout's npm packages: used when the project has none of its own (`new`)."""
 
 
 def read_static(config: Config) -> dict[str, bytes]:
@@ -24,6 +28,8 @@ def read_static(config: Config) -> dict[str, bytes]:
     modules = config.root / "node_modules"
     for source, target in VENDOR_FILES.items():
         path = modules / source
+        if not path.is_file():
+            path = ENGINE_MODULES / source
         if not path.is_file():
             raise SiteError(
                 f"missing {source}: install the front-end libraries with `npm ci` (./dev does it)",

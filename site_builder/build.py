@@ -37,6 +37,7 @@ from site_builder.ingest import (
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
 from site_builder.output import sync_site, write_site
+from site_builder.progress import NO_PROGRESS, Progress
 from site_builder.render import (
     RenderCache,
     collect_pages,
@@ -157,7 +158,11 @@ def _environment(config: Config, state: BuildState) -> tuple[str, jinja2.Environ
 
 
 def render_site(
-    config: Config, site: Site, state: BuildState, search: Future[dict[str, bytes]] | None
+    config: Config,
+    site: Site,
+    state: BuildState,
+    search: Future[dict[str, bytes]] | None,
+    progress: Progress = NO_PROGRESS,
 ) -> dict[str, bytes]:
     """Return every output file of the site: pages, feeds, data, search and assets.
 
@@ -171,30 +176,31 @@ def render_site(
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
     helpers = _workers(state, len(missing))
     searching = search is not None and not search.done()
-    if helpers:
-        pooled, own = (
-            (missing[: len(missing) // 2], missing[len(missing) // 2 :])
-            if searching
-            else (missing, [])
-        )
-        with workers.fork_pool(
-            state.start_method or "fork",
-            1 if searching else helpers,
-            site=site,
-            templates_dir=config.templates_dir,
-        ) as pool:
-            chunks = workers.chunks(pooled, 1 if searching else helpers * 4)
-            futures = [pool.submit(workers.render_chunk, chunk) for chunk in chunks]
-            rendered = dict(
-                zip(own, render_pages(site, env, [planned[index][0] for index in own]), strict=True)
+    with progress.task("rendering", len(missing), "page") as advance:
+        if helpers:
+            pooled, own = (
+                (missing[: len(missing) // 2], missing[len(missing) // 2 :])
+                if searching
+                else (missing, [])
             )
+            with workers.fork_pool(
+                state.start_method or "fork",
+                1 if searching else helpers,
+                site=site,
+                templates_dir=config.templates_dir,
+            ) as pool:
+                chunks = workers.chunks(pooled, 1 if searching else helpers * 4)
+                futures = [pool.submit(workers.render_chunk, chunk) for chunk in chunks]
+                own_pages = [planned[index][0] for index in own]
+                rendered = dict(zip(own, render_pages(site, env, own_pages, advance), strict=True))
+                files = render_data_files(site, page_urls, state.feeds, state.records)
+                for chunk, future in zip(chunks, futures, strict=True):
+                    rendered.update(zip(chunk, future.result(), strict=True))
+                    advance(len(chunk))
+        else:
+            pages = [planned[index][0] for index in missing]
+            rendered = dict(zip(missing, render_pages(site, env, pages, advance), strict=True))
             files = render_data_files(site, page_urls, state.feeds, state.records)
-            for chunk, future in zip(chunks, futures, strict=True):
-                rendered.update(zip(chunk, future.result(), strict=True))
-    else:
-        pages = [planned[index][0] for index in missing]
-        rendered = dict(zip(missing, render_pages(site, env, pages), strict=True))
-        files = render_data_files(site, page_urls, state.feeds, state.records)
     files.update(collect_pages(planned, rendered, state.render))
     if search is not None:
         state.search_files = search.result()
@@ -265,12 +271,12 @@ def _forget_gone(cache: dict[str, Any], papers: Sequence[Paper]) -> None:
             del cache[gone]
 
 
-def build_if_changed(config: Config) -> BuildResult | None:
+def build_if_changed(config: Config, bars: Progress = NO_PROGRESS) -> BuildResult | None:
     """Build unless no input changed since the last build here; return None when skipped."""
     output_dir_is_safe(config, config.out_dir)
     if read_stamp(config) == input_stamp(config):
         return None
-    result = build_site(config)
+    result = build_site(config, bars=bars)
     write_stamp(config, input_stamp(config))
     return result
 
@@ -312,11 +318,13 @@ def build_site(
     *,
     run_import: bool = True,
     changed: Collection[Path] | None = None,
+    bars: Progress = NO_PROGRESS,
 ) -> BuildResult:
     """Import new listings, read the content, render the site and swap it into config.out_dir.
 
     `changed`, from a file watcher, names the only input files that may have changed since the
-    last build with this state: other paper pages are not even looked at again.
+    last build with this state: other paper pages are not even looked at again. `bars` shows
+    progress bars for writing new pages, rendering and writing the site on a terminal.
     """
     progress = _Progress()
     output_dir_is_safe(config, config.out_dir)
@@ -355,7 +363,7 @@ def build_site(
                 )
                 page_writes = writer.submit(workers.write_import_pages)
             else:
-                apply_import(plan, state.pages)
+                apply_import(plan, state.pages, bars)
         else:
             papers = read_papers(config, tag_ids, cache=state.pages, changed=changed)
         progress.loud = len(papers) >= LOUD_PAPERS
@@ -429,10 +437,10 @@ def build_site(
             site = dataclasses.replace(site, related=state.related)
             progress.stage("related")
         state.site = site
-        files = render_site(config, site, state, search)
+        files = render_site(config, site, state, search, bars)
         state.text_key = text_key
         progress.stage("render", f"{len(files)} files")
-        rewritten = _write_output(config, files, state)
+        rewritten = _write_output(config, files, state, bars)
         progress.stage("write", f"{rewritten} changed")
         if page_writes is not None:  # written meanwhile by a worker
             page_writes.result()
@@ -449,7 +457,9 @@ def build_site(
     )
 
 
-def _write_output(config: Config, files: dict[str, bytes], state: BuildState) -> int:
+def _write_output(
+    config: Config, files: dict[str, bytes], state: BuildState, bars: Progress = NO_PROGRESS
+) -> int:
     """Write the site's files to the output dir; return how many changed."""
     if state.written and config.out_dir.is_dir():
         rewritten = sync_site(config.out_dir, files, state.written)
@@ -460,9 +470,11 @@ def _write_output(config: Config, files: dict[str, bytes], state: BuildState) ->
             def helper(stage: Path, out_dir: Path, paths: list[str]) -> Future[int]:
                 return pool.submit(workers.write_site_part, stage, out_dir, paths)
 
-            rewritten = write_site(config.out_dir, files, helper)
+            with bars.task("writing", len(files), "file") as advance:
+                rewritten = write_site(config.out_dir, files, helper, advance)
     else:
-        rewritten = write_site(config.out_dir, files)
+        with bars.task("writing", len(files), "file") as advance:
+            rewritten = write_site(config.out_dir, files, advance=advance)
     state.written = files
     return rewritten
 

@@ -29,6 +29,7 @@ from site_builder.pages import (
     slug_for,
 )
 from site_builder.papers import merge_entries
+from site_builder.progress import NO_PROGRESS, Advance, Progress, ignore
 
 log = logging.getLogger(__name__)
 SOURCE_SUFFIXES = (".txt", ".md", ".text", "")
@@ -111,6 +112,7 @@ def read_listings(
     paths: Iterable[Path],
     cache: FileCache[ParsedListing] | None = None,
     helper: HelpParsing | None = None,
+    advance: Advance = ignore,
 ) -> list[ParsedListing]:
     """Read every dump, collecting all errors before failing.
 
@@ -140,11 +142,13 @@ def read_listings(
             )
         except SiteError as exc:
             outcome[path] = exc
+        advance(1)
     if helped is not None:
         for path, result in zip(handed, helped.result(), strict=True):
             outcome[path] = result
             if not isinstance(result, SiteError):
                 cache.put(path, extra, result)
+        advance(len(handed))
     raise_all([error for path in paths if isinstance(error := outcome[path], SiteError)])
     return [result for path in paths if not isinstance(result := outcome[path], SiteError)]
 
@@ -183,16 +187,17 @@ def plan_import(
     changed: Collection[Path] | None = None,
     merge_cache: MergeCache | None = None,
     parse_helper: HelpParsing | None = None,
+    advance: Advance = ignore,
 ) -> ImportPlan:
     """Read the dumps and the pages, and return what importing them writes, without writing.
 
     Every dump and page is read and every write planned first, so an error in any of them
     leaves content/papers/ untouched. `changed` is a file watcher's hint for reading the pages
     (see read_papers); `merge_cache` keeps the merge for the next import; `parse_helper`
-    parses half of the dumps (see read_listings).
+    parses half of the dumps (see read_listings); `advance` counts the dumps read.
     """
     paths = source_paths(config) if paths is None else list(paths)
-    parsed = tuple(read_listings(config, paths, listings, parse_helper))
+    parsed = tuple(read_listings(config, paths, listings, parse_helper, advance))
     entries = [entry for listing in parsed for entry in listing.entries]
     warnings = [warning for listing in parsed for warning in listing.warnings]
     cache = merge_cache if merge_cache is not None else MergeCache()
@@ -261,12 +266,13 @@ def plan_import(
     return ImportPlan(report, updates, created, known, papers)
 
 
-def write_pages(plan: ImportPlan) -> None:
+def write_pages(plan: ImportPlan, advance: Advance = ignore) -> None:
     """Write the planned pages, each atomically (new pages are rendered here)."""
     texts = dict(plan.updates)
     texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
     for path in sorted(texts):
         write_file_atomic(path, texts[path])
+        advance(1)
 
 
 def remember_pages(plan: ImportPlan, pages: FileCache[Paper]) -> None:
@@ -275,9 +281,12 @@ def remember_pages(plan: ImportPlan, pages: FileCache[Paper]) -> None:
         pages.put(path, plan.known, paper)
 
 
-def apply_import(plan: ImportPlan, pages: FileCache[Paper] | None = None) -> None:
+def apply_import(
+    plan: ImportPlan, pages: FileCache[Paper] | None = None, progress: Progress = NO_PROGRESS
+) -> None:
     """Write the planned pages and remember the new ones in the page cache."""
-    write_pages(plan)
+    with progress.task("writing pages", len(plan.report.written), "page") as advance:
+        write_pages(plan, advance)
     if pages is not None:
         remember_pages(plan, pages)
 
@@ -289,8 +298,13 @@ def import_sources(
     tag_ids: Iterable[str] | None = None,
     pages: FileCache[Paper] | None = None,
     listings: FileCache[ParsedListing] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ImportReport:
     """Create pages for new papers and merge new listings into existing pages."""
-    plan = plan_import(config, paths, tag_ids=tag_ids, pages=pages, listings=listings)
-    apply_import(plan, pages)
+    paths = source_paths(config) if paths is None else list(paths)
+    with progress.task("reading dumps", len(paths), "dump") as advance:
+        plan = plan_import(
+            config, paths, tag_ids=tag_ids, pages=pages, listings=listings, advance=advance
+        )
+    apply_import(plan, pages, progress)
     return plan.report

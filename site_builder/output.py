@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 
+from site_builder.progress import Advance, ignore
+
 
 def _current_umask() -> int:
     mask = os.umask(0)
@@ -50,7 +52,12 @@ HelpWriting = Callable[[Path, Path, list[str]], "Future[int]"]
 of changed files it wrote, as write_staged returns it."""
 
 
-def write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | None = None) -> int:
+def write_site(
+    out_dir: Path,
+    files: Mapping[str, bytes],
+    helper: HelpWriting | None = None,
+    advance: Advance = ignore,
+) -> int:
     """Write the whole site into a sibling temp dir, then swap it in; return files whose bytes changed.
 
     Unchanged files are hard-linked from the previous site instead of rewritten, so a rebuild of a
@@ -64,9 +71,10 @@ def write_site(out_dir: Path, files: Mapping[str, bytes], helper: HelpWriting | 
     try:
         mine, theirs = _split_by_directory(sorted(files)) if helper else (sorted(files), [])
         helped = helper(stage, out_dir, theirs) if helper is not None and theirs else None
-        changed = write_staged(stage, out_dir, files, mine)
+        changed = write_staged(stage, out_dir, files, mine, advance)
         if helped is not None:
             changed += helped.result()
+            advance(len(theirs))
         _swap(stage, out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -84,13 +92,20 @@ def _split_by_directory(paths: list[str]) -> tuple[list[str], list[str]]:
     )
 
 
-def write_staged(stage: Path, out_dir: Path, files: Mapping[str, bytes], paths: list[str]) -> int:
+def write_staged(
+    stage: Path,
+    out_dir: Path,
+    files: Mapping[str, bytes],
+    paths: list[str],
+    advance: Advance = ignore,
+) -> int:
     """Write these files of the site into the stage dir, linking those unchanged from out_dir;
     return how many changed."""
     had_site = out_dir.is_dir()
     made = {stage}
     changed = 0
     for relative in paths:
+        advance(1)
         data = files[relative]
         target = stage / relative
         if target.parent not in made:

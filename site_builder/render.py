@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from site_builder.errors import SiteError, SourcePos
+from site_builder.progress import Advance, ignore
 from site_builder.site import PaperView, Site, TagView
 
 
@@ -321,9 +322,15 @@ def render_indexed(site: Site, env: jinja2.Environment, indices: Sequence[int]) 
     )
 
 
-def render_pages(site: Site, env: jinja2.Environment, pages: Sequence[Page]) -> list[bytes]:
+def render_pages(
+    site: Site, env: jinja2.Environment, pages: Sequence[Page], advance: Advance = ignore
+) -> list[bytes]:
     """Render these pages of the site."""
-    return [_render(env, page, site) for page in pages]
+    rendered = []
+    for page in pages:
+        rendered.append(_render(env, page, site))
+        advance(1)
+    return rendered
 
 
 def collect_pages(

@@ -75,7 +75,8 @@ class ImportPlan:
 
 
 def source_paths(config: Config) -> list[Path]:
-    """Return the listing dumps in content/sources/ (text files, hidden files skipped), sorted."""
+    """Return the listing dumps in content/sources/ (text files, hidden files and a README
+    skipped), sorted."""
     if not config.sources_dir.is_dir():
         return []
     return sorted(
@@ -83,6 +84,7 @@ def source_paths(config: Config) -> list[Path]:
         for path in config.sources_dir.iterdir()
         if path.is_file()
         and not path.name.startswith(".")
+        and path.stem.upper() != "README"
         and path.suffix.lower() in SOURCE_SUFFIXES
     )
 

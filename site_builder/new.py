@@ -61,8 +61,7 @@ SOURCES_README = """\
    are never overwritten; a paper seen again later only gets its new listing added.
 
 Page furniture (menus, "Subscribe", upvote counts) is skipped; what cannot be read is reported
-as `file:line: message`. This README is not read as a listing (only .txt, .text and files
-without a suffix are).
+as `file:line: message`. Files named README are not read as listings.
 """
 
 TAGS_YML = """\
@@ -81,7 +80,7 @@ llm:
 
 vision:
   label: Computer vision
-  description: Images and video: recognition, segmentation, generation and multimodal models.
+  description: Images and video, from recognition and segmentation to generation.
   match: [image, video, vision, visual, segmentation, object detection, vision-language]
 
 diffusion:
@@ -91,7 +90,7 @@ diffusion:
 
 reinforcement-learning:
   label: Reinforcement learning
-  description: Agents that learn from reward: policy optimization, planning, exploration.
+  description: Agents that learn from reward, with policy optimization, planning and exploration.
   match: [reinforcement learning, policy gradient, reward, agent*, Q-learning, bandit]
 """
 

@@ -176,9 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setLevel(level)
     strict = _StrictHandler()
     log.handlers[:] = [handler, strict]
-    log.setLevel(level)
+    # Warnings reach the --strict count even when -q keeps them off the screen.
+    log.setLevel(min(level, logging.WARNING))
     log.propagate = False
     try:
         code = _run(args)

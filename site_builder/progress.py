@@ -48,7 +48,11 @@ class Progress:
             dynamic_ncols=True,
             mininterval=0.1,
         ) as bar:
-            yield bar.update
+
+            def advance(done: int) -> None:
+                bar.update(done)
+
+            yield advance
 
 
 NO_PROGRESS = Progress()

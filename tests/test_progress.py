@@ -9,9 +9,9 @@ import os
 import pty
 import re
 import struct
-import termios
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest

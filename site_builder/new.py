@@ -18,7 +18,9 @@ ENGINE_ROOT = Path(__file__).resolve().parent.parent
 and its Pages workflow and lunr.js lockfile entries are the ones a project gets."""
 THEME = ("templates", "static")
 WORKFLOW = ".github/workflows/pages.yml"
-_GITHUB_RE = re.compile(r"^(?:https://github\.com/|git@github\.com:)([\w.-]+/[\w.-]+?)(?:\.git)?/?$")
+_GITHUB_RE = re.compile(
+    r"^(?:https://github\.com/|git@github\.com:)([\w.-]+/[\w.-]+?)(?:\.git)?/?$"
+)
 
 SITE_YML = """\
 # Settings of this reading list. Every key is optional: delete a line to get its default.

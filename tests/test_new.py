@@ -52,8 +52,7 @@ def test_new_then_check_then_build_shows_the_empty_state(
     assert _new(capsys, tmp_path, "my-list", monkeypatch=monkeypatch) == (
         0,
         "",
-        NO_ORIGIN
-        + "created my-list: paste a listing page into my-list/content/sources/, then run "
+        NO_ORIGIN + "created my-list: paste a listing page into my-list/content/sources/, then run "
         "`site-builder -C my-list serve`\n",
     )
     project = tmp_path / "my-list"
@@ -67,11 +66,13 @@ def test_new_then_check_then_build_shows_the_empty_state(
     assert (code, out) == (0, "")
     assert err.startswith("built 0 papers, 4 tags, 0 days: ")
     home = (project / "_site" / "index.html").read_text(encoding="utf-8")
-    assert "<h2 id=\"empty-heading\">No papers yet</h2>" in home
+    assert '<h2 id="empty-heading">No papers yet</h2>' in home
     assert "Paste a listing page into <code>content/sources/</code>" in home
     assert 'class="paper-list"' not in home
     search = (project / "_site" / "search" / "index.html").read_text(encoding="utf-8")
-    assert "No papers to search yet: paste a listing page into content/sources/ and build." in search
+    assert (
+        "No papers to search yet: paste a listing page into content/sources/ and build." in search
+    )
     assert (project / "_site" / "assets" / "vendor" / "lunr.min.js").is_file()
 
 

@@ -209,14 +209,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "new":
         from site_builder.new import create_project
 
-        target = args.project / args.directory
-        create_project(target, shown=str(args.directory))
+        target = args.project / args.directory  # named from -C, as every other path is
+        create_project(target, shown=str(target))
         log.info(
             "created %s: paste a listing page into %s/content/sources/, then run "
             "`site-builder -C %s serve`",
-            args.directory,
-            args.directory,
-            args.directory,
+            target,
+            target,
+            target,
         )
         return 0
     config = _config(args)

@@ -138,8 +138,11 @@ def test_new_resolves_the_folder_against_dash_c(
     code = _new(capsys, tmp_path, "-C", str(tmp_path / "base"), "my-list", monkeypatch=monkeypatch)
     assert code[0] == 0
     assert (tmp_path / "base" / "my-list" / "site.yml").is_file()
-    monkeypatch.chdir(tmp_path)
-    assert main(["-C", "base", "new", "other", "-q"]) == 0
+    assert main(["-C", "base", "new", "other"]) == 0
+    assert capsys.readouterr().err == (
+        "created base/other: paste a listing page into base/other/content/sources/, then run "
+        "`site-builder -C base/other serve`\n"
+    )
     assert (tmp_path / "base" / "other" / "site.yml").is_file()
 
 

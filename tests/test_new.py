@@ -139,7 +139,7 @@ def test_new_resolves_the_folder_against_dash_c(
     assert code[0] == 0
     assert (tmp_path / "base" / "my-list" / "site.yml").is_file()
     assert main(["-C", "base", "new", "other"]) == 0
-    assert capsys.readouterr().err == (
+    assert capsys.readouterr().err == NO_ORIGIN.replace("my-list", "base/other") + (
         "created base/other: paste a listing page into base/other/content/sources/, then run "
         "`site-builder -C base/other serve`\n"
     )

@@ -132,6 +132,8 @@ def project_files(engine_root: Path, requirement: str) -> dict[str, bytes]:
     }
     out = {name: text.encode("utf-8") for name, text in files.items()}
     out[WORKFLOW] = (engine_root / WORKFLOW).read_bytes()
+    if (engine_root / ".npmrc").is_file():  # npm settings: e.g. no registry host in lockfiles
+        out[".npmrc"] = (engine_root / ".npmrc").read_bytes()
     for folder in THEME:
         for path in sorted((engine_root / folder).rglob("*")):
             if path.is_file() and not any(

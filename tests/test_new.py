@@ -157,6 +157,7 @@ def test_the_project_carries_the_theme_and_the_engine_workflow_byte_for_byte() -
         }
         assert theme and all(files[name] == data for name, data in theme.items())
     assert files["content/papers/.gitkeep"] == b""
+    assert files[".npmrc"] == (REPO / ".npmrc").read_bytes()
     assert files == project_files(REPO, REQUIREMENT_PLACEHOLDER)  # deterministic
 
 
@@ -192,7 +193,7 @@ def test_npm_ci_accepts_the_new_lockfile(tmp_path: Path) -> None:
     files = project_files(REPO, REQUIREMENT_PLACEHOLDER)
     for name in ("package.json", "package-lock.json"):
         (tmp_path / name).write_bytes(files[name])
-    shutil.copy2(REPO / ".npmrc", tmp_path / ".npmrc")
+    (tmp_path / ".npmrc").write_bytes(files[".npmrc"])
     result = subprocess.run(
         ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund", "--offline"],
         cwd=tmp_path,

@@ -27,6 +27,10 @@ def render_mathml_script() -> bytes:
     return f"window.SITE_MATHML = {payload};\n".encode()
 
 
+ENGINE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+"""The engine checkout's npm packages: used when the project has none of its own (`new`)."""
+
+
 def read_static(config: Config) -> dict[str, bytes]:
     """Return the theme's static files and the npm libraries the site ships, under assets/.
 
@@ -49,6 +53,8 @@ def read_static(config: Config) -> dict[str, bytes]:
     modules = config.root / "node_modules"
     for source, target in VENDOR_FILES.items():
         path = modules / source
+        if not path.is_file():
+            path = ENGINE_MODULES / source
         if not path.is_file():
             raise SiteError(
                 f"missing {source}: install the front-end libraries with `npm ci` (./dev does it)",

@@ -42,6 +42,7 @@ from site_builder.ingest import ImportReport, MergeCache, plan_import, remember_
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
 from site_builder.output import check_output_dir, sync_site, write_site
+from site_builder.progress import NO_PROGRESS, Progress
 from site_builder.render import (
     Page,
     RenderCache,
@@ -150,7 +151,7 @@ class BuildResult:
         )
 
 
-def build_if_changed(config: Config) -> BuildResult | None:
+def build_if_changed(config: Config, bars: Progress = NO_PROGRESS) -> BuildResult | None:
     """Build unless no input changed since the last build here; return None when skipped.
 
     The inputs are looked at before the build reads them: a file saved while it runs makes the
@@ -160,7 +161,7 @@ def build_if_changed(config: Config) -> BuildResult | None:
     inputs = read_inputs(config)
     if read_stamp(config) == input_stamp(config, inputs):
         return None
-    result = build_site(config)
+    result = build_site(config, bars=bars)
     written = result.imported.written if result.imported else ()
     write_stamp(config, input_stamp(config, update_inputs(inputs, written)))
     return result
@@ -203,6 +204,7 @@ def build_site(
     *,
     run_import: bool = True,
     changed: Collection[Path] | None = None,
+    bars: Progress = NO_PROGRESS,
 ) -> BuildResult:
     """Import new listings, read the content, render the site and swap it into config.out_dir.
 
@@ -227,9 +229,11 @@ def build_site(
             _log_import(plan.report)
             papers = list(plan.papers)
             # The new pages are written meanwhile (the site is built from them in memory).
-            page_writes = executor.submit(
-                write_pages, plan, inline=len(plan.report.written) < PARALLEL
-            )
+            if len(plan.report.written) < PARALLEL:
+                with bars.task("writing pages", len(plan.report.written), "page") as advance:
+                    page_writes = Pending(write_pages(plan, advance))
+            else:
+                page_writes = executor.submit(write_pages, plan)
         else:
             report = None
             papers = read_papers(
@@ -261,7 +265,7 @@ def build_site(
             state.site = site
             progress.stage("assemble", "views and related papers")
 
-            files = render_site(config, site, state, executor)
+            files = render_site(config, site, state, executor, bars)
             if search is not None:
                 state.search_files, state.search_terms = search.result()
             files.update(state.search_files)
@@ -269,7 +273,7 @@ def build_site(
             state.text_key = text_key
             progress.stage("render", f"{len(files)} files")
 
-            rewritten = write_output(config, files, state)
+            rewritten = write_output(config, files, state, bars)
             progress.stage("write", f"{rewritten} changed")
         finally:
             if run_import:
@@ -421,30 +425,39 @@ def _render_run(
 
 
 def render_site(
-    config: Config, site: Site, state: BuildState, executor: Executor
+    config: Config,
+    site: Site,
+    state: BuildState,
+    executor: Executor,
+    bars: Progress = NO_PROGRESS,
 ) -> dict[str, bytes]:
     """Return the site's pages and data files; pages whose inputs are unchanged are reused."""
     templates, env = _environment(config, state)
     fields = site_keys(site)
     planned, missing = plan_renders(site, templates, fields, state.render)
     pages = [planned[index][0] for index in missing]
-    if executor.parallel and len(pages) >= PARALLEL:
-        fresh = executor.map(
-            partial(_render_run, site, config.templates_dir), pages, threshold=PARALLEL
-        )
-    else:
-        fresh = render_pages(site, env, pages)
+    with bars.task("rendering", len(pages), "page") as advance:
+        if executor.parallel and len(pages) >= PARALLEL:
+            fresh = executor.map(
+                partial(_render_run, site, config.templates_dir), pages, threshold=PARALLEL
+            )
+            advance(len(pages))
+        else:
+            fresh = render_pages(site, env, pages, advance)
     files = collect_pages(planned, dict(zip(missing, fresh, strict=True)), fields, state.render)
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
     files.update(render_data_files(site, page_urls, state.feeds, state.records))
     return files
 
 
-def write_output(config: Config, files: dict[str, bytes], state: BuildState) -> int:
+def write_output(
+    config: Config, files: dict[str, bytes], state: BuildState, bars: Progress = NO_PROGRESS
+) -> int:
     """Write the site's files to the output dir; return how many changed."""
     if state.written and config.out_dir.is_dir():
         rewritten = sync_site(config.out_dir, files, state.written)
     else:
-        rewritten = write_site(config.out_dir, files)
+        with bars.task("writing", len(files), "file") as advance:
+            rewritten = write_site(config.out_dir, files, advance)
     state.written = files
     return rewritten

@@ -1,4 +1,4 @@
-"""Command line: `site-builder import|build|serve|deploy|check|stats`."""
+"""Command line: `site-builder import|build|serve|deploy|check|stats|new`."""
 
 from __future__ import annotations
 
@@ -12,23 +12,56 @@ from pathlib import Path
 from site_builder import __version__
 from site_builder.config import Config, load_config
 from site_builder.errors import MessageFormatter, SiteError, SourcePos
+from site_builder.progress import Progress
 
 log = logging.getLogger("site_builder")
+
+
+EXAMPLES = """\
+examples:
+  site-builder serve                  build this list, serve it, rebuild on change
+  site-builder -C ~/papers import -q  import new dumps of another project, errors only
+  site-builder new my-list            start a reading list of your own in my-list/
+"""
+"""Ending of `site-builder --help`."""
+
+
+def _shared_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """Add the options every command takes. The main parser holds the defaults; a command's own
+    copy leaves a value unset unless given, so `-C DIR build` and `build -C DIR` both work."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "-C",
+        "--project",
+        type=Path,
+        default=default(Path(".")),
+        help="project root (default: .)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default(False), help="print errors only"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=default(False), help="explain each step"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", default=default(False), help="treat warnings as errors"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="site-builder",
         description="Turn pasted research-paper listings into a searchable static reading-list site.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    _shared_options(parser, defaults=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-C", "--project", type=Path, default=Path("."), help="project root (default: .)"
-    )
-    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    common.add_argument("-v", "--verbose", action="store_true", help="explain each step")
-    common.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _shared_options(common, defaults=False)
     site = argparse.ArgumentParser(add_help=False)
     site.add_argument(
         "--base-url", help="absolute URL the site is published at (overrides site.yml)"
@@ -36,8 +69,25 @@ def _parser() -> argparse.ArgumentParser:
     site.add_argument("--out", type=Path, help="output directory (default: _site)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = commands.add_parser(
-        "import", parents=[common], help="turn listing dumps into paper pages"
+    def command(
+        name: str, help: str, examples: str, parents: list[argparse.ArgumentParser]
+    ) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            parents=parents,
+            help=help,
+            description=help[0].upper() + help[1:] + ".",
+            epilog="examples:\n" + examples,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    imp = command(
+        "import",
+        "turn listing dumps into paper pages",
+        "  site-builder import                              every dump in content/sources/\n"
+        "  site-builder import content/sources/2025-03-15.txt  one dump\n"
+        "  site-builder -C ~/papers import --strict         fail on any warning\n",
+        [common],
     )
     imp.add_argument(
         "files", nargs="*", type=Path, help="dumps to import (default: content/sources/*)"
@@ -47,12 +97,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print each file's layout and the pages it would create or update; write nothing",
     )
-    build = commands.add_parser(
-        "build", parents=[common, site], help="import, then render the site into _site/"
+    build = command(
+        "build",
+        "import, then render the site into _site/",
+        "  site-builder build                                   when an input changed\n"
+        "  site-builder build --force --out public              always, into public/\n"
+        "  site-builder build --base-url https://user.github.io/list/  for that address\n",
+        [common, site],
     )
     build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
-    serve = commands.add_parser(
-        "serve", parents=[common, site], help="build, serve and rebuild on change"
+    serve = command(
+        "serve",
+        "build, serve and rebuild on change",
+        "  site-builder serve                  http://127.0.0.1:8000/\n"
+        "  site-builder serve --port 0 --open  a free port, opened in the browser\n",
+        [common, site],
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
@@ -61,10 +120,13 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)"
     )
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
-    deploy = commands.add_parser(
+    deploy = command(
         "deploy",
-        parents=[common, site],
-        help="build, commit _site/ to the gh-pages branch and push it (GitHub Pages)",
+        "build, commit _site/ to the gh-pages branch and push it (GitHub Pages)",
+        "  site-builder deploy                          publish to origin's gh-pages\n"
+        "  site-builder deploy --no-push                commit only, to look first\n"
+        "  site-builder deploy --cname papers.example.org  with a custom domain\n",
+        [common, site],
     )
     deploy.add_argument("--remote", default="origin", help="git remote (default: origin)")
     deploy.add_argument(
@@ -77,8 +139,28 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument(
         "--no-push", action="store_true", help="commit to the branch but do not push"
     )
-    commands.add_parser("check", parents=[common], help="validate sources, pages and the taxonomy")
-    commands.add_parser("stats", parents=[common], help="print paper and tag figures")
+    command(
+        "check",
+        "validate sources, pages and the taxonomy",
+        "  site-builder check           every problem as file:line: message\n"
+        "  site-builder check --strict  warnings fail too (for CI)\n",
+        [common],
+    )
+    command(
+        "stats",
+        "print paper and tag figures",
+        "  site-builder stats\n  site-builder -C ~/papers stats\n",
+        [common],
+    )
+    new = command(
+        "new",
+        "start a reading list of your own: settings, empty content, theme, Pages workflow",
+        "  site-builder new my-list                 create my-list/ and fill it\n"
+        "  site-builder new .                       fill this empty folder\n"
+        "  cd my-list && site-builder serve         see it\n",
+        [common],
+    )
+    new.add_argument("directory", type=Path, help="folder to create (must be missing or empty)")
     return parser
 
 
@@ -99,9 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(MessageFormatter("%(message)s"))
+    handler.setLevel(level)
     strict = _StrictHandler()
     log.handlers[:] = [handler, strict]
-    log.setLevel(level)
+    # Warnings reach the --strict count even when -q keeps them off the screen.
+    log.setLevel(min(level, logging.WARNING))
     log.propagate = False
     try:
         code = _run(args)
@@ -127,7 +211,21 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "new":
+        from site_builder.new import create_project
+
+        target = args.project / args.directory  # named from -C, as every other path is
+        create_project(target, shown=str(target))
+        log.info(
+            "created %s: paste a listing page into %s/content/sources/, then run "
+            "`site-builder -C %s serve`",
+            target,
+            target,
+            target,
+        )
+        return 0
     config = _config(args)
+    progress = Progress.for_stream(sys.stderr, quiet=args.quiet)
     if args.command == "import":
         from site_builder.ingest import import_sources
 
@@ -141,7 +239,7 @@ def _run(args: argparse.Namespace) -> int:
             for line in plan_import(config, files).report.describe():
                 print(line)
             return 0
-        report = import_sources(config, files)
+        report = import_sources(config, files, progress=progress)
         for warning in report.warnings:
             log.warning("warning: %s", warning)
         log.info("%s", report.summary())
@@ -150,7 +248,11 @@ def _run(args: argparse.Namespace) -> int:
         from site_builder.build import build_if_changed, build_site
 
         started = time.perf_counter()
-        result = build_site(config) if args.force else build_if_changed(config)
+        result = (
+            build_site(config, bars=progress)
+            if args.force
+            else build_if_changed(config, bars=progress)
+        )
         if result is None:
             log.info(
                 "up to date: no input changed since the last build (%.2f s; --force rebuilds)",

@@ -30,6 +30,7 @@ from site_builder.pages import (
     slug_for,
 )
 from site_builder.papers import merge_entries
+from site_builder.progress import NO_PROGRESS, Advance, Progress, ignore
 from site_builder.readfile import FileStamp, outside_reason
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,11 @@ def source_paths(config: Config) -> list[Path]:
     found: list[Path] = []
     errors: list[SiteError] = []
     for path in sorted(config.sources_dir.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in SOURCE_SUFFIXES:
+        if (
+            path.name.startswith(".")
+            or path.stem.upper() == "README"  # the how-to that `new` puts there
+            or path.suffix.lower() not in SOURCE_SUFFIXES
+        ):
             continue
         reason = outside_reason(path, config.root)
         if reason is None and path.is_dir():
@@ -154,6 +159,7 @@ def read_listings(
     config: Config,
     paths: Iterable[Path],
     cache: FileCache[ParsedListing] | None = None,
+    advance: Advance = ignore,
 ) -> list[ParsedListing]:
     """Read every dump, collecting all errors before failing."""
     paths = list(paths)
@@ -170,6 +176,7 @@ def read_listings(
             )
         except SiteError as exc:
             outcome[path] = exc
+        advance(1)
     cache.keep_only(set(paths))
     raise_all([error for path in paths if isinstance(error := outcome[path], SiteError)])
     return [result for path in paths if not isinstance(result := outcome[path], SiteError)]
@@ -208,6 +215,7 @@ def plan_import(
     listings: FileCache[ParsedListing] | None = None,
     changed: Collection[Path] | None = None,
     merge_cache: MergeCache | None = None,
+    advance: Advance = ignore,
 ) -> ImportPlan:
     """Read the dumps and the pages, and return what importing them writes, without writing.
 
@@ -216,7 +224,7 @@ def plan_import(
     (see read_papers); `merge_cache` keeps the merge for the next import.
     """
     paths = source_paths(config) if paths is None else list(paths)
-    parsed = tuple(read_listings(config, paths, listings))
+    parsed = tuple(read_listings(config, paths, listings, advance))
     entries = [entry for listing in parsed for entry in listing.entries]
     warnings = [warning for listing in parsed for warning in listing.warnings]
     cache = merge_cache if merge_cache is not None else MergeCache()
@@ -361,7 +369,7 @@ def _file_reports(
     return tuple(reports)
 
 
-def write_pages(plan: ImportPlan) -> tuple[Path, ...]:
+def write_pages(plan: ImportPlan, advance: Advance = ignore) -> tuple[Path, ...]:
     """Write the planned pages, each atomically (new pages are rendered here); return those
     left alone.
 
@@ -373,6 +381,7 @@ def write_pages(plan: ImportPlan) -> tuple[Path, ...]:
     texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
     skipped = []
     for path in sorted(texts):
+        advance(1)
         shown, version = plan.read_as.get(path) or (plan.created[path][1].where.path, None)
         try:
             # A page that is a symlink (to the reader's own notes file) is updated where it points.
@@ -401,9 +410,12 @@ def remember_pages(
             pages.put(path, plan.known, by_name[path.name])
 
 
-def apply_import(plan: ImportPlan, pages: FileCache[Paper] | None = None) -> None:
+def apply_import(
+    plan: ImportPlan, pages: FileCache[Paper] | None = None, progress: Progress = NO_PROGRESS
+) -> None:
     """Write the planned pages and remember the new ones in the page cache."""
-    skipped = write_pages(plan)
+    with progress.task("writing pages", len(plan.report.written), "page") as advance:
+        skipped = write_pages(plan, advance)
     if pages is not None:
         remember_pages(plan, pages, skipped)
 
@@ -415,8 +427,13 @@ def import_sources(
     tag_ids: Iterable[str] | None = None,
     pages: FileCache[Paper] | None = None,
     listings: FileCache[ParsedListing] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ImportReport:
     """Create pages for new papers and merge new listings into existing pages."""
-    plan = plan_import(config, paths, tag_ids=tag_ids, pages=pages, listings=listings)
-    apply_import(plan, pages)
+    paths = source_paths(config) if paths is None else list(paths)
+    with progress.task("reading dumps", len(paths), "file") as advance:
+        plan = plan_import(
+            config, paths, tag_ids=tag_ids, pages=pages, listings=listings, advance=advance
+        )
+    apply_import(plan, pages, progress)
     return plan.report

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from site_builder.errors import SiteError
+from site_builder.progress import Advance, ignore
 from site_builder.readfile import FileStamp, stamp_of
 
 
@@ -200,7 +201,7 @@ def _current_stamp(path: Path) -> FileStamp | None:
         return None
 
 
-def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
+def write_site(out_dir: Path, files: Mapping[str, bytes], advance: Advance = ignore) -> int:
     """Write the whole site into a sibling temp dir, then swap it in; return files whose bytes changed.
 
     Unchanged files are hard-linked from the previous site instead of rewritten, so a rebuild of a
@@ -208,7 +209,7 @@ def write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
     """
     out_dir = out_dir.absolute()
     try:
-        return _write_site(out_dir, files)
+        return _write_site(out_dir, files, advance)
     except OSError as exc:
         raise _write_error(out_dir, exc) from None
 
@@ -220,14 +221,14 @@ def _write_error(out_dir: Path, exc: OSError) -> SiteError:
     )
 
 
-def _write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
+def _write_site(out_dir: Path, files: Mapping[str, bytes], advance: Advance) -> int:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_dirs(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
         (stage / _PID_FILE).write_text(str(os.getpid()), encoding="ascii")
         _write_new(stage / MARKER_FILE, MARKER_TEXT)
-        changed = write_staged(stage, out_dir, files, sorted(files))
+        changed = write_staged(stage, out_dir, files, sorted(files), advance)
         _swap(stage, out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -235,13 +236,20 @@ def _write_site(out_dir: Path, files: Mapping[str, bytes]) -> int:
     return changed
 
 
-def write_staged(stage: Path, out_dir: Path, files: Mapping[str, bytes], paths: list[str]) -> int:
+def write_staged(
+    stage: Path,
+    out_dir: Path,
+    files: Mapping[str, bytes],
+    paths: list[str],
+    advance: Advance = ignore,
+) -> int:
     """Write these files of the site into the stage dir, linking those unchanged from out_dir;
     return how many changed."""
     had_site = out_dir.is_dir()
     made = {stage}
     changed = 0
     for relative in paths:
+        advance(1)
         data = files[relative]
         target = stage / relative
         if target.parent not in made:

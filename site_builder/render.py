@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from site_builder.errors import SiteError, SourcePos
+from site_builder.progress import Advance, ignore
 from site_builder.site import PaperView, Site, TagView
 
 
@@ -306,10 +307,14 @@ def plan_renders(
 
 
 def render_pages(
-    site: Site, env: jinja2.Environment, pages: Sequence[Page]
+    site: Site, env: jinja2.Environment, pages: Sequence[Page], advance: Advance = ignore
 ) -> list[tuple[bytes, tuple[str, ...]]]:
     """Render these pages of the site; return each page's bytes and the Site fields it read."""
-    return [_render_recording(env, page, site) for page in pages]
+    rendered = []
+    for page in pages:
+        rendered.append(_render_recording(env, page, site))
+        advance(1)
+    return rendered
 
 
 def collect_pages(

@@ -199,3 +199,63 @@ def test_main_without_a_command_is_a_usage_error(capsys: pytest.CaptureFixture[s
         main([])
     assert caught.value.code == 2
     assert "usage: site-builder" in capsys.readouterr().err
+
+
+SHARED = {
+    "before the command": ["-C", "{project}", "-q", "import", "--strict"],
+    "after the command": ["import", "-C", "{project}", "-q", "--strict"],
+    "on both sides": ["-q", "import", "--strict", "-C", "{project}"],
+    "long forms": ["--project", "{project}", "import", "--quiet", "--strict"],
+}
+
+
+@pytest.mark.parametrize("argv", SHARED.values(), ids=SHARED.keys())
+def test_shared_options_before_or_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    project = make_project(tmp_path, {"content/sources/d.txt": dump([PAPER]) + "\nTruncated Tit"})
+    capsys.readouterr()
+    code = main([arg.format(project=project) for arg in argv])
+    # -q hides the warning, --strict still counts it: both were taken, and -C found the project.
+    assert (code, *capsys.readouterr()) == (1, "", "error: 1 warning(s) with --strict\n")
+    assert [path.name for path in (project / "content" / "papers").iterdir()] == ["a-title.md"]
+
+
+def test_dash_c_after_the_command_wins_over_the_one_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, {"content/sources/d.txt": dump([PAPER])})
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path / "nowhere"), "stats", "-C", str(project)]) == 0
+    assert capsys.readouterr().out.startswith("papers: 0\n")
+
+
+def test_verbose_before_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path, {"content/sources/d.txt": dump([PAPER])})
+    capsys.readouterr()
+    assert main(["-v", "-C", str(project), "import"]) == 0
+    assert capsys.readouterr().err == "imported: 1 new, 0 updated, 0 unchanged, 0 warnings\n"
+
+
+COMMANDS = ["import", "build", "serve", "deploy", "check", "stats", "new"]
+
+
+@pytest.mark.parametrize("argv", [[], *([name] for name in COMMANDS)], ids=["main", *COMMANDS])
+def test_help_ends_with_examples(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([*argv, "--help"])
+    assert caught.value.code == 0
+    text = capsys.readouterr().out
+    usage, _, examples = text.rpartition("\nexamples:\n")
+    assert usage.startswith(f"usage: site-builder {' '.join(argv)}".rstrip())
+    lines = examples.splitlines()
+    assert 2 <= len(lines) <= 3
+    assert all(line.startswith("  site-builder ") or line.startswith("  cd ") for line in lines)
+    assert "-C PROJECT" in usage and "--strict" in usage
+
+
+def test_main_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert all(f"    {name} " in text for name in COMMANDS)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import dump, long_abstract, make_project, run_cli
 
 from site_builder.latex import (
     fold,
@@ -20,7 +21,6 @@ from site_builder.latex import (
 )
 from site_builder.markdown import render_markdown
 from site_builder.papers import find_urls
-from tests.helpers import dump, long_abstract, make_project, run_cli
 
 # (LaTeX as pasted, title text, abstract Markdown), side by side.
 NORMALISE_CASES = {

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.helpers import dump, long_abstract, make_project, run_cli
 
 from site_builder.errors import SiteError
 from site_builder.models import ImportedPaper, Listing
@@ -20,7 +21,6 @@ from site_builder.pages import (
     render_new_page,
     slug_for,
 )
-from tests.helpers import dump, long_abstract, make_project, run_cli
 
 PAPER = ImportedPaper(
     id="abc1234567",

@@ -1,5 +1,6 @@
 """The GitHub Pages workflow: valid for GitHub's schema and for actionlint, offline, and shaped as
-publishing needs it (least permissions, one concurrency group, tests before the build).
+publishing needs it (least permissions, one concurrency group, check, build, upload, deploy and
+no engine tests).
 
 A deliberately broken workflow shows that both validators do report problems.
 """
@@ -105,26 +106,55 @@ def test_workflow_publishes_on_push_to_main_with_least_permissions() -> None:
     assert all("permissions" not in job for job in workflow["jobs"].values())
 
 
-def test_workflow_tests_then_builds_with_the_pages_url_then_deploys() -> None:
+def _step_kind(step: dict[str, Any]) -> str:
+    """Name a step by what it does: the action it uses, or the first two words it runs."""
+    if "uses" in step:
+        return str(step["uses"]).split("@")[0]
+    return " ".join(str(step["run"]).split()[:2])
+
+
+def test_workflow_checks_then_builds_with_the_pages_url_then_uploads_and_deploys() -> None:
     jobs = _workflow()["jobs"]
     steps = jobs["build"]["steps"]
-    uses = [step.get("uses") for step in steps]
-    assert uses[:4] == [
-        "actions/checkout@v7",
-        "actions/setup-python@v7",
-        "actions/setup-node@v7",
-        "actions/configure-pages@v6",
+    assert [_step_kind(step) for step in steps] == [
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/setup-node",
+        "actions/configure-pages",
+        "python -m",  # pip install, see below
+        "site-builder check",
+        "site-builder build",
+        "actions/upload-pages-artifact",
     ]
     assert steps[1]["with"]["cache"] == "pip" and steps[2]["with"]["cache"] == "npm"
+    assert steps[1]["with"]["cache-dependency-path"] == "requirements.txt"
     assert steps[3]["id"] == "pages"
-    runs = [step.get("run") for step in steps]
-    test = runs.index("./dev test")
-    build = runs.index('./dev build --force --base-url "${{ steps.pages.outputs.base_url }}/"')
-    upload = uses.index("actions/upload-pages-artifact@v5")
-    assert test < build < upload
-    assert steps[upload]["with"] == {"path": "_site"}
+    assert steps[4]["run"] == (
+        "python -m pip install -r requirements.txt\nnpm ci --omit=dev --no-audit --no-fund\n"
+    )
+    assert steps[6]["run"] == (
+        'site-builder build --force --base-url "${{ steps.pages.outputs.base_url }}/"'
+    )
+    assert steps[7]["with"] == {"path": "_site"}
 
     deploy = jobs["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     assert [step["uses"] for step in deploy["steps"]] == ["actions/deploy-pages@v5"]
+
+
+def test_workflow_runs_no_engine_tests() -> None:
+    """Publishing a reading list checks its content; the engine's tests belong to .ci/run."""
+    commands = "\n".join(
+        str(step.get("run", "")) for job in _workflow()["jobs"].values() for step in job["steps"]
+    )
+    for word in ("pytest", "./dev test", "playwright", "chromium", "[test]", "npm ci\n"):
+        assert word not in commands
+    assert "npm ci --omit=dev" in commands
+    assert (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()[-1] == "exec ./dev test"
+
+
+def test_the_engine_installs_itself_from_requirements_txt() -> None:
+    """In this repository (and a fork) the workflow installs the engine from the checkout."""
+    lines = (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if not line.startswith("#")] == ["."]

@@ -104,6 +104,8 @@ class BuildState:
     """Atom feeds by URL: (key of what they show, bytes)."""
     records: dict[str, str] = field(default_factory=dict)
     """papers.json lines by paper view key."""
+    entries: dict[str, str] = field(default_factory=dict)
+    """BibTeX entries by paper view key, citation key and base URL."""
     start_method: str | None = "fork"
     """How large builds start worker processes: "fork" (fastest: inputs are inherited),
     "forkserver" (safe once the process runs threads, as the dev server does: inputs are
@@ -188,13 +190,13 @@ def render_site(
             rendered = dict(
                 zip(own, render_pages(site, env, [planned[index][0] for index in own]), strict=True)
             )
-            files = render_data_files(site, page_urls, state.feeds, state.records)
+            files = render_data_files(site, page_urls, state.feeds, state.records, state.entries)
             for chunk, future in zip(chunks, futures, strict=True):
                 rendered.update(zip(chunk, future.result(), strict=True))
     else:
         pages = [planned[index][0] for index in missing]
         rendered = dict(zip(missing, render_pages(site, env, pages), strict=True))
-        files = render_data_files(site, page_urls, state.feeds, state.records)
+        files = render_data_files(site, page_urls, state.feeds, state.records, state.entries)
     files.update(collect_pages(planned, rendered, state.render))
     if search is not None:
         state.search_files = search.result()

@@ -13,7 +13,8 @@ import jinja2
 from markupsafe import Markup
 
 from site_builder.errors import SiteError, SourcePos
-from site_builder.site import PaperView, Site, TagView
+from site_builder.scholar import PaperCitation, cite_paper
+from site_builder.site import AuthorView, PaperView, Site, TagView
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,12 @@ class Page:
     """Number of pages of a paginated list."""
     feed: str | None = None
     """Site-relative URL of the page's own Atom feed."""
+    author: AuthorView | None = None
+    """The author of an author page."""
+    authors: tuple[Link, ...] = ()
+    """A paper page's authors: their author page (url "" when they have none) and name."""
+    cite_key: str = ""
+    """A paper page's citation key, unique across the site."""
 
 
 @dataclass(slots=True)
@@ -129,7 +136,12 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
             )
         return Markup(card.replace(ROOT_MARK, root).replace(HEADING_MARK, heading))
 
+    def paper_citation(view: PaperView, base_url: str, key: str) -> PaperCitation:
+        page_url = f"{base_url}{view.url}" if base_url else None
+        return cite_paper(view.paper, view.title_text, page_url, key)
+
     env.globals["paper_card"] = paper_card
+    env.globals["paper_citation"] = paper_citation
     env.filters["day"] = day_html
     env.filters["day_text"] = day_text
     return env
@@ -183,6 +195,8 @@ def plan_pages(site: Site) -> Iterator[Page]:
             related=tuple(site.by_slug[slug] for slug in site.related.get(view.paper.slug, ())),
             previous=Link(newer.url, newer.title_text) if newer else None,
             next=Link(older.url, older.title_text) if older else None,
+            authors=_author_links(site, view),
+            cite_key=site.cite_keys.get(view.paper.id, ""),
         )
     yield Page(path="tags/index.html", template="tags.html", url="tags/", title="Tags", root="../")
     for tag in site.tags:
@@ -218,6 +232,15 @@ def plan_pages(site: Site) -> Iterator[Page]:
             previous=Link(older_day.url, older_day.date) if older_day else None,
             next=Link(newer_day.url, newer_day.date) if newer_day else None,
         )
+    for author in site.authors:
+        yield from _paginate(
+            tuple(site.by_slug[slug] for slug in author.slugs),
+            config.page_size,
+            author.url,
+            "author.html",
+            author.author.name,
+            author=author,
+        )
     yield Page(
         path="search/index.html", template="search.html", url="search/", title="Search", root="../"
     )
@@ -225,6 +248,12 @@ def plan_pages(site: Site) -> Iterator[Page]:
     yield Page(
         path="404.html", template="404.html", url="404.html", title="Page not found", root=base_path
     )
+
+
+def _author_links(site: Site, view: PaperView) -> tuple[Link, ...]:
+    """Return a paper's authors as links to their pages (url "" for those without one)."""
+    urls = site.author_urls
+    return tuple(Link(urls.get(" ".join(name.split()), ""), name) for name in view.paper.authors)
 
 
 def _site_key(site: Site) -> str:
@@ -241,6 +270,7 @@ def _page_key(page: Page) -> str:
     views = (page.paper, *page.papers, *page.related)
     tag = page.tag
     tag_part = f"{tag.tag!r}:{len(tag.slugs)}" if tag else ""
+    author_part = f"{page.author.author!r}:{len(page.author.slugs)}" if page.author else ""
     return "|".join(
         (
             page.path,
@@ -255,6 +285,9 @@ def _page_key(page: Page) -> str:
             str(page.pages),
             repr(page.feed),
             tag_part,
+            author_part,
+            repr(page.authors),
+            page.cite_key,
             f"{len(page.papers)}:{len(page.related)}",
             *(view.key if view else "-" for view in views),
         )

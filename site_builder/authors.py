@@ -151,11 +151,11 @@ def merge_names(names: Iterable[str]) -> dict[str, Author]:
         people.append((slugify(shown) or "author", groups[index][0], shown, tuple(group)))
     taken: dict[str, int] = {}
     result: dict[str, Author] = {}
-    for base, key, shown, group in sorted(people, key=lambda item: (item[0], item[1])):
+    for base, key, shown, names in sorted(people, key=lambda item: (item[0], item[1])):
         taken[base] = taken.get(base, 0) + 1
         slug = base if taken[base] == 1 else f"{base}-{taken[base]}"
-        author = Author(key, shown, slug, group)
-        for spelling in group:
+        author = Author(key, shown, slug, names)
+        for spelling in names:
             result[spelling] = author
     return result
 

@@ -44,6 +44,7 @@ _UNBALANCED_ESCAPES = {**_ESCAPES, "{": r"\textbraceleft{}", "}": r"\textbraceri
 _TEXT_SPECIAL_RE = re.compile(r"[\\{}%&#_~^$]")
 _MATH_SPECIAL_RE = re.compile(r"(?<!\\)[%&#]")
 _WORD_RE = re.compile(r"\S+")
+_ESCAPED_RE = re.compile(r"\\(?:[a-zA-Z]+\{\}|.)")
 _AND_RE = re.compile(r"\band\b", re.IGNORECASE)
 _PROCEEDINGS_RE = re.compile(
     r"proceedings|conference|workshop|symposium|\b(?:neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|"
@@ -133,11 +134,13 @@ def escape_text(text: str) -> str:
 
 
 def _protect_case(text: str) -> str:
-    """Put words with a capital after their first character in braces (`{BERT}`)."""
-    return _WORD_RE.sub(
-        lambda m: f"{{{m.group(0)}}}" if any(ch.isupper() for ch in m.group(0)[1:]) else m.group(0),
-        text,
-    )
+    """Put words with a capital after their first letter in braces (`{BERT}`); `text` is escaped."""
+
+    def protect(match: re.Match[str]) -> str:
+        letters = [ch for ch in _ESCAPED_RE.sub("", match.group(0)) if ch.isalpha()]
+        return f"{{{match.group(0)}}}" if any(ch.isupper() for ch in letters[1:]) else match.group(0)
+
+    return _WORD_RE.sub(protect, text)
 
 
 def escape_title(title: str) -> str:

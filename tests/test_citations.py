@@ -159,7 +159,7 @@ def test_author_pages_merge_spellings(project: Path, capsys: pytest.CaptureFixtu
         assert f'href="../../papers/{slug}/"' in page_text
     assert 'href="../../authors/jurgen-schmidhuber/">J. Schmidhuber</a>' in files["papers/doi-paper/index.html"]
     assert 'href="../../authors/alan-turing/">Alan Turing</a>' in files["papers/arxiv-paper/index.html"]
-    assert "<li>Ada Lovelace</li>" in files["papers/arxiv-paper/index.html"]
+    assert "<li>Ada Lovelace, </li>" in files["papers/arxiv-paper/index.html"]
     assert "authors/jurgen-schmidhuber/" in files["sitemap.xml"]
 
 

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from anyascii import anyascii
-from slugify import slugify
 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _PARTICLES = frozenset(
@@ -24,6 +23,7 @@ _PARTICLES = frozenset(
 )
 _GIVEN_SPLIT_RE = re.compile(r"[\s.\-‐‑]+")
 _NOT_KEY_RE = re.compile(r"[^a-z0-9]+")
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -97,6 +97,11 @@ def name_key(name: str) -> NameKey:
     return NameKey(_fold(family) or _fold(name), tuple(given))
 
 
+def _slug(name: str) -> str:
+    """Return the URL segment of a name: ASCII letters and digits joined by hyphens."""
+    return _SLUG_RE.sub("-", anyascii(name).lower()).strip("-") or "author"
+
+
 def _fits(a: NameKey, b: NameKey) -> bool:
     """Whether two keys may name one person: each given name equal or an initial of the other."""
     if a.family != b.family or bool(a.given) != bool(b.given):
@@ -123,8 +128,12 @@ def merge_names(names: Iterable[str]) -> dict[str, Author]:
     """Return the person behind each spelling; spellings of one name share one Author."""
     spellings = sorted({" ".join(name.split()) for name in names} - {""})
     keys = {spelling: name_key(spelling) for spelling in spellings}
+    # Fullest keys first, so a spelling with initials meets the full names it may join.
+    ranked = sorted(
+        {(*(-n for n in _fullness(key)), key.family, key.given): key for key in keys.values()}.items()
+    )
     buckets: dict[tuple[str, str], list[NameKey]] = {}
-    for key in sorted(set(keys.values()), key=lambda k: (*(-n for n in _fullness(k)), k)):
+    for _, key in ranked:
         buckets.setdefault((key.family, key.given[0][0] if key.given else ""), []).append(key)
     group_of: dict[NameKey, int] = {}
     groups: list[list[NameKey]] = []
@@ -147,15 +156,17 @@ def merge_names(names: Iterable[str]) -> dict[str, Author]:
         members[group_of[keys[spelling]]].append(spelling)
     people = []
     for index, group in enumerate(members):
-        shown = min(group, key=lambda s: _shown_rank(s, keys[s]))
-        people.append((slugify(shown) or "author", groups[index][0], shown, tuple(group)))
+        shown = group[0] if len(group) == 1 else min(group, key=lambda s: _shown_rank(s, keys[s]))
+        first = groups[index][0]
+        people.append((_slug(shown), first.family, first.given, shown, tuple(group)))
+    people.sort()
     taken: dict[str, int] = {}
     result: dict[str, Author] = {}
-    for base, key, shown, names in sorted(people, key=lambda item: (item[0], item[1])):
+    for base, family, given, shown, names_of in people:
         taken[base] = taken.get(base, 0) + 1
         slug = base if taken[base] == 1 else f"{base}-{taken[base]}"
-        author = Author(key, shown, slug, names)
-        for spelling in names:
+        author = Author(NameKey(family, given), shown, slug, names_of)
+        for spelling in names_of:
             result[spelling] = author
     return result
 

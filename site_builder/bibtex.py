@@ -45,6 +45,8 @@ _TEXT_SPECIAL_RE = re.compile(r"[\\{}%&#_~^$]")
 _MATH_SPECIAL_RE = re.compile(r"(?<!\\)[%&#]")
 _WORD_RE = re.compile(r"\S+")
 _ESCAPED_RE = re.compile(r"\\(?:[a-zA-Z]+\{\}|.)")
+# An ASCII word with a letter before a capital; escapes such as `\{` hold no letter before one.
+_INNER_CAPITAL_RE = re.compile(r"(?<!\S)(?=[^\sA-Za-z]*[A-Za-z]\S*?[A-Z])\S+")
 _AND_RE = re.compile(r"\band\b", re.IGNORECASE)
 _PROCEEDINGS_RE = re.compile(
     r"proceedings|conference|workshop|symposium|\b(?:neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|"
@@ -129,12 +131,17 @@ def escape_text(text: str) -> str:
 
     BibTeX counts `\\{` as a brace too, so an unbalanced one is written `\\textbraceleft{}`.
     """
-    table = _ESCAPES if _balanced(text) else _UNBALANCED_ESCAPES
+    if not _TEXT_SPECIAL_RE.search(text):
+        return text
+    balanced = ("{" not in text and "}" not in text) or _balanced(text)
+    table = _ESCAPES if balanced else _UNBALANCED_ESCAPES
     return _TEXT_SPECIAL_RE.sub(lambda m: table[m.group(0)], text)
 
 
 def _protect_case(text: str) -> str:
     """Put words with a capital after their first letter in braces (`{BERT}`); `text` is escaped."""
+    if text.isascii():
+        return _INNER_CAPITAL_RE.sub(r"{\g<0>}", text)
 
     def protect(match: re.Match[str]) -> str:
         letters = [ch for ch in _ESCAPED_RE.sub("", match.group(0)) if ch.isalpha()]

@@ -71,11 +71,10 @@ def publication_date(paper: Paper) -> str | None:
     return paper.dates[0] if paper.dates else None
 
 
-def highwire_meta(paper: Paper, title_text: str) -> tuple[tuple[str, str], ...]:
+def highwire_meta(paper: Paper, title_text: str, date: str | None) -> tuple[tuple[str, str], ...]:
     """Return the Highwire Press `citation_*` tags Zotero and Google Scholar read."""
     meta = [("citation_title", title_text)]
     meta += [("citation_author", name) for name in paper.authors]
-    date = publication_date(paper)
     if date:
         meta.append(("citation_publication_date", date.replace("-", "/")))
         meta.append(("citation_date", date.replace("-", "/")))
@@ -91,13 +90,19 @@ def highwire_meta(paper: Paper, title_text: str) -> tuple[tuple[str, str], ...]:
 
 def script_json(value: object) -> str:
     """Return JSON with `<`, `>` and `&` as \\u escapes: inert inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def scholarly_article(paper: Paper, title_text: str, page_url: str | None) -> dict[str, object]:
-    """Return the paper as a Schema.org ScholarlyArticle."""
+def scholarly_article(
+    paper: Paper,
+    title_text: str,
+    page_url: str | None,
+    date: str | None,
+    links: tuple[PaperLink, ...],
+) -> dict[str, object]:
+    """Return the paper as a Schema.org ScholarlyArticle (keys in a fixed order)."""
     article: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
@@ -106,7 +111,6 @@ def scholarly_article(paper: Paper, title_text: str, page_url: str | None) -> di
     }
     if paper.authors:
         article["author"] = [{"@type": "Person", "name": name} for name in paper.authors]
-    date = publication_date(paper)
     if date:
         article["datePublished"] = date
     identifiers = []
@@ -118,7 +122,7 @@ def scholarly_article(paper: Paper, title_text: str, page_url: str | None) -> di
         article["identifier"] = identifiers
     if page_url:
         article["url"] = page_url
-    same_as = [link.url for link in paper_links(paper) if link.label in ("arXiv", "DOI")]
+    same_as = [link.url for link in links if link.label in ("arXiv", "DOI")]
     if same_as:
         article["sameAs"] = same_as
     if paper.venue:
@@ -134,11 +138,12 @@ def cite_paper(paper: Paper, title_text: str, page_url: str | None, key: str) ->
     """
     links = paper_links(paper)
     searches = () if links else search_links(title_text)
-    fallback = page_url or search_links(title_text)[0].url
+    fallback = page_url or (searches or search_links(title_text))[0].url
+    date = publication_date(paper)
     return PaperCitation(
         links=links,
         searches=searches,
-        meta=highwire_meta(paper, title_text),
-        json_ld=script_json(scholarly_article(paper, title_text, page_url)),
+        meta=highwire_meta(paper, title_text, date),
+        json_ld=script_json(scholarly_article(paper, title_text, page_url, date, links)),
         bibtex=render_entry(paper, key, fallback),
     )

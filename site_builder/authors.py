@@ -86,6 +86,17 @@ def parse_name(name: str) -> tuple[str, str]:
     return " ".join(tokens[:start]), " ".join(tokens[start:])
 
 
+def display_name(name: str) -> str:
+    """Return a spelling in "First Last" order, for lists joined by commas ("Last, First" -> ...)."""
+    text = " ".join(name.split())
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) < 2 or all(_is_suffix(part) for part in parts[1:]):
+        return text
+    suffixes = [part for part in parts[1:] if _is_suffix(part)]
+    given = [part for part in parts[1:] if not _is_suffix(part)]
+    return " ".join([*given, parts[0], *suffixes])
+
+
 def name_key(name: str) -> NameKey:
     """Return the key of a spelling: folded family name and given names (initials as letters)."""
     given_text, family = parse_name(name)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from site_builder.authors import display_name
 from site_builder.errors import SiteError, SourcePos
 from site_builder.scholar import PaperCitation, cite_paper
 from site_builder.site import AuthorView, PaperView, Site, TagView
@@ -114,7 +115,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
     `paper_card(view, root, heading)` renders the card partial once per paper and reuses it,
     with each list's root and heading element put in, on the home, tag and day lists, where the
-    same paper shows up again and again. Filters `day` and `day_text` format ISO dates.
+    same paper shows up again and again. Filters `day` and `day_text` format ISO dates,
+    `author_name` puts a "Last, First" name in "First Last" order; `paper_citation(view,
+    base_url, key)` returns a paper's links, meta tags, JSON-LD and BibTeX (scholar.py).
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -144,6 +147,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["paper_citation"] = paper_citation
     env.filters["day"] = day_html
     env.filters["day_text"] = day_text
+    env.filters["author_name"] = display_name
     return env
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.authors import NameKey, merge_names, name_key, parse_name, short_authors
+from site_builder.authors import NameKey, display_name, merge_names, name_key, parse_name, short_authors
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,17 @@ def test_colliding_slugs_are_numbered() -> None:
 def test_short_authors(count: int, shown: int, more: int) -> None:
     names = tuple(f"Author {i}" for i in range(count))
     assert short_authors(names) == (names[:shown], more)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Schmidhuber, Jürgen", "Jürgen Schmidhuber"),
+        ("van Beethoven,  Ludwig", "Ludwig van Beethoven"),
+        ("King, Jr., Martin Luther", "Martin Luther King Jr."),
+        ("Martin Luther King, Jr.", "Martin Luther King, Jr."),
+        ("Ada  Lovelace", "Ada Lovelace"),
+    ],
+)
+def test_display_name_puts_first_names_first(name: str, shown: str) -> None:
+    assert display_name(name) == shown

@@ -129,11 +129,14 @@ def test_authors_on_pages_cards_feeds_and_json(project: Path, capsys: pytest.Cap
     paper = files["papers/arxiv-paper/index.html"]
     shown, _, rest = paper.partition('<details class="more-authors">')
     assert all(name in shown for name in SIX[:3]) and not any(name in shown.split("<main")[1] for name in SIX[3:])
-    assert "et al. <span class=\"more-count\">(3 more)</span>" in rest
-    assert all(name in rest.split("</details>")[0] for name in SIX[3:])
+    assert '<summary><span class="when-closed">et al. (3 more)</span>' in rest
+    assert all(name in rest.split("</details>")[0] for name in SIX)
     home = files["index.html"]
     assert 'Ada Lovelace, Alan Turing, Grace Hopper, <a href="papers/arxiv-paper/#authors">et al.<span class="visually-hidden"> (3 more authors)</span></a>' in home
     assert "J. Schmidhuber, Alan Turing</p>" in home
+    # "Last, First" is shown in "First Last" order, so a list joined by commas stays readable.
+    assert home.count('<p class="card-authors">Jürgen Schmidhuber</p>') == 3  # one was "Schmidhuber, Jürgen"
+    assert "Schmidhuber, Jürgen" not in home
     feed = ET.fromstring(files["feed.xml"])
     entries = {e.findtext(f"{ATOM}title"): e for e in feed.iter(f"{ATOM}entry")}
     assert [a.findtext(f"{ATOM}name") for a in entries["Scaling Laws for Everything"].iter(f"{ATOM}author")] == SIX

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.authors import NameKey, display_name, merge_names, name_key, parse_name, short_authors
+from site_builder.authors import (
+    NameKey,
+    display_name,
+    merge_names,
+    name_key,
+    parse_name,
+    short_authors,
+)
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,12 @@ Usage: python bench/generate_corpus.py N DEST_DIR [--seed S]
 
 DEST_DIR becomes a scratch copy of the project (everything except build output,
 virtualenvs, node_modules, content/papers, content/sources and .git) whose
-content/sources/ holds N distinct papers as Layout A listing dumps, one file per
-listing day (``2025-03-12.txt``), 50-150 entries a day, about 7% of entries being
-repeats of papers listed on an earlier day.
+content/sources/ holds N distinct papers as listing dumps, one file per listing day
+(``2025-03-12.txt``), 50-150 entries a day, about 7% of entries being repeats of papers
+listed on an earlier day. Every paper has an arXiv id and 1-15 authors drawn from a pool
+where a few people write many papers, some names spelt with initials or without accents
+(as listings do). Every ARXIV_EVERY-th day is an arXiv /new listing (ids, `Title:`,
+`Authors:`, `Subjects:`), the other days are Layout A (HF daily) dumps, which name no authors.
 
 Papers recombine the bundled abstracts' sentences and titles. New word types
 (pseudo-words and compounds) are injected so that the distinct-word count
@@ -28,6 +31,7 @@ import random
 import re
 import shutil
 import sys
+import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -106,6 +110,10 @@ class Paper:
     """Abstract, one line, may contain LaTeX and URLs."""
     date: dt.date
     """Listing day on which the paper first appears."""
+    arxiv: str = ""
+    """arXiv id (`2501.00042`)."""
+    authors: tuple[str, ...] = ()
+    """Author names as the listing spells them."""
 
     @property
     def tags(self) -> list[str]:
@@ -375,12 +383,96 @@ def schedule(papers: list[Paper], seed: int = 0) -> dict[dt.date, list[Paper]]:
     return days
 
 
+ARXIV_EVERY = 2
+"""Every ARXIV_EVERY-th listing day is written as an arXiv /new listing (0: none)."""
+
+_GIVEN_NAMES = (
+    "Ada Alan Grace Edsger Barbara Donald Jürgen José Zoë Łukasz Søren Chloé André Wei Yann "
+    "Fei-Fei Yoshua Geoffrey Ilya Kaiming Ashish Noam Niki Jakob Llion Aidan Oriol Koray Demis "
+    "Shakir Danilo Durk Max Diederik Ian Sepp Hannah Percy Mirella Emily Timnit Joëlle Anima "
+    "Daphne Andrew Chelsea Sergey Pieter Ruslan Jian Xiaodong Hao Ming-Wei Kristina Kenton Raia "
+    "Ioannis Gaël Bernhard Ulrike Matthias Rémi Éric Íñigo Nuño Björn Dana Priya Arjun Sakura"
+).split()
+_SUFFIX_SYLLABLES = ("son", "berg", "ova", "ski", "ez", "ani", "ura", "ton", "ler", "sen", "ić", "ø")
+
+
+def _ascii(name: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", name.replace("ø", "o").replace("Ł", "L"))
+        if not unicodedata.combining(ch)
+    )
+
+
+def add_authors(papers: list[Paper], seed: int = 0) -> None:
+    """Give every paper an arXiv id and authors (deterministic; its own random stream, so the
+    titles and abstracts are those of a corpus without authors)."""
+    rng = random.Random(seed + 7)
+    people: list[str] = []
+    for _ in range(max(50, len(papers) * 6 // 5)):
+        family = "".join(rng.choice(_ONSETS) + rng.choice("aeiouy") for _ in range(rng.randint(1, 2)))
+        family = (family + rng.choice(_SUFFIX_SYLLABLES)).capitalize()
+        people.append(f"{rng.choice(_GIVEN_NAMES)} {family}")
+    for index, paper in enumerate(papers):
+        count = min(15, 1 + int(rng.expovariate(0.25)))
+        chosen: dict[str, None] = {}
+        while len(chosen) < count:
+            chosen[people[int(len(people) * rng.random() ** 3)]] = None
+        names = []
+        for name in chosen:
+            given, family = name.split(" ", 1)
+            r = rng.random()
+            if r < 0.08:
+                name = f"{given[0]}. {family}"
+            elif r < 0.13:
+                name = _ascii(name)
+            names.append(name)
+        papers[index] = dataclasses.replace(
+            paper, arxiv=f"{paper.date:%y%m}.{index + 1:05d}", authors=tuple(names)
+        )
+
+
 def write_dump(path: Path, day: dt.date, entries: list[Paper]) -> None:
     """One Layout A listing dump, as a user would paste it."""
     lines = [*HEADER_LINES, f"{day:%b} {day.day}"]
     for p in entries:
         lines += [p.title, p.abstract]
     path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_arxiv_dump(path: Path, day: dt.date, entries: list[Paper]) -> None:
+    """One arXiv /new listing, as a user would paste it: ids, titles, authors, abstracts."""
+    lines = [
+        f"Showing new listings for {day:%A}, {day.day} {day:%B %Y}",
+        "",
+        f"New submissions (showing {len(entries)} of {len(entries)} entries)",
+        "",
+    ]
+    for number, p in enumerate(entries, 1):
+        lines += [
+            f"[{number}] arXiv:{p.arxiv} [pdf, html, other]",
+            f"Title: {p.title}",
+            f"Authors: {', '.join(p.authors)}",
+            "Subjects: Machine Learning (cs.LG)",
+            "",
+            p.abstract,
+            "",
+        ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def count_entries(text: str) -> int:
+    """Return how many entries a dump written here holds, in either layout."""
+    if text.startswith("Showing new listings"):
+        return sum(1 for line in text.splitlines() if re.match(r"\[\d+\] arXiv:", line))
+    return len(text.split("\n\n")[5::2])
+
+
+def write_day(path: Path, number: int, day: dt.date, entries: list[Paper]) -> None:
+    """Write the dump of the number-th listing day, in the layout of that day."""
+    if ARXIV_EVERY and number % ARXIV_EVERY == ARXIV_EVERY - 1:
+        write_arxiv_dump(path, day, entries)
+    else:
+        write_dump(path, day, entries)
 
 
 def copy_project(dest: Path, project: Path = PROJECT) -> None:
@@ -416,6 +508,7 @@ def corpus(n: int, seed: int = 0) -> list[Paper]:
         return bundled
     papers = generate(n, seed)
     schedule(papers, seed)
+    add_authors(papers, seed)
     return papers
 
 
@@ -423,8 +516,12 @@ def write_corpus(n: int, dest: Path, seed: int = 0) -> list[Paper]:
     """Scratch project at DEST with N generated papers; returns the distinct papers."""
     copy_project(dest)
     papers = generate(n, seed)
-    for day, entries in schedule(papers, seed).items():
-        write_dump(dest / "content" / "sources" / f"{day.isoformat()}.txt", day, entries)
+    days = schedule(papers, seed)
+    add_authors(papers, seed)
+    by_title = {p.title: p for p in papers}
+    for number, (day, entries) in enumerate(days.items()):
+        listed = [by_title[p.title] for p in entries]
+        write_day(dest / "content" / "sources" / f"{day.isoformat()}.txt", number, day, listed)
     return papers
 
 
@@ -454,14 +551,15 @@ def main(argv: list[str] | None = None) -> int:
                             "abstract": p.abstract,
                             "date": p.date.isoformat(),
                             "tags": p.tags,
+                            "arxiv": p.arxiv,
+                            "authors": list(p.authors),
                         }
                     )
                     + "\n"
                 )
     entries = sum(
-        1
+        count_entries(f.read_text(encoding="utf-8"))
         for f in (args.dest / "content/sources").glob("*.txt")
-        for line in f.read_text(encoding="utf-8").split("\n\n")[5::2]
     )
     days = len(list((args.dest / "content/sources").glob("*.txt")))
     vocab = word_types([p.title + " " + p.abstract for p in papers])

@@ -1,4 +1,4 @@
-"""Machine-readable outputs: Atom feeds, sitemap.xml, robots.txt and papers.json."""
+"""Machine-readable outputs: Atom feeds, sitemap.xml, robots.txt, papers.json and BibTeX files."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape
 
 from feedgen.feed import FeedGenerator
 
+from site_builder.bibtex import render_bib
+from site_builder.scholar import cite_paper
 from site_builder.site import PaperView, Site
 
 _EPOCH = "1970-01-01"
@@ -49,6 +51,8 @@ def render_feed(
         entry.updated(_timestamp(view.date))
         entry.published(_timestamp(view.paper.dates[0] if view.paper.dates else None))
         entry.summary(view.abstract_html, type="html")
+        for name in view.paper.authors:
+            entry.author({"name": name})
         for tag in view.tags:
             entry.category(term=tag.id, label=tag.label)
     data: bytes = feed.atom_str(pretty=True)
@@ -98,6 +102,11 @@ def _paper_record(view: PaperView, base_url: str) -> str:
             "links": list(view.paper.links),
             "status": view.paper.status,
             "abstract": view.paper.abstract,
+            "authors": list(view.paper.authors),
+            "arxiv": view.paper.arxiv,
+            "doi": view.paper.doi,
+            "venue": view.paper.venue,
+            "published": view.paper.published,
         }
     )
 
@@ -124,13 +133,40 @@ def render_papers_json(site: Site, records: dict[str, str] | None = None) -> byt
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
 
 
+def render_bib_files(site: Site, entries: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Return papers.bib with every paper, and `tags/<id>/papers.bib` with each tag's papers.
+
+    `entries` keeps each paper's entry by its view key, citation key and base URL, so a
+    rebuild renders only the entries that changed.
+    """
+    cache = entries if entries is not None else {}
+    base_url = site.config.base_url
+    by_slug: dict[str, str] = {}
+    fresh: dict[str, str] = {}
+    for view in site.papers:
+        cite_key = site.cite_keys.get(view.paper.id, view.cite_base)
+        key = f"{view.key}:{cite_key}:{base_url}"
+        entry = cache.get(key)
+        if entry is None:
+            page_url = f"{base_url}{view.url}" if base_url else None
+            entry = cite_paper(view.paper, view.title_text, page_url, cite_key).bibtex
+        fresh[key] = by_slug[view.paper.slug] = entry
+    cache.clear()
+    cache.update(fresh)
+    files = {"papers.bib": render_bib(by_slug[view.paper.slug] for view in site.papers)}
+    for tag in site.tags:
+        files[f"{tag.url}papers.bib"] = render_bib(by_slug[slug] for slug in tag.slugs)
+    return files
+
+
 def render_data_files(
     site: Site,
     page_urls: Sequence[str],
     feeds: dict[str, tuple[str, bytes]] | None = None,
     records: dict[str, str] | None = None,
+    entries: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
-    """Return the site's feeds, sitemap, robots.txt, papers.json and .nojekyll.
+    """Return the site's feeds, sitemap, robots.txt, papers.json, BibTeX files and .nojekyll.
 
     `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed.
     """
@@ -158,5 +194,6 @@ def render_data_files(
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site, records)
+    files.update(render_bib_files(site, entries))
     files[".nojekyll"] = b""
     return files

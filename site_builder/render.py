@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from site_builder.authors import display_name
 from site_builder.errors import SiteError, SourcePos
 from site_builder.progress import Advance, ignore
-from site_builder.site import PaperView, Site, TagView
+from site_builder.scholar import PaperCitation, cite_paper
+from site_builder.site import AuthorView, PaperView, Site, TagView
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,12 @@ class Page:
     """Number of pages of a paginated list."""
     feed: str | None = None
     """Site-relative URL of the page's own Atom feed."""
+    author: AuthorView | None = None
+    """The author of an author page."""
+    authors: tuple[Link, ...] = ()
+    """A paper page's authors: their author page (url "" when they have none) and name."""
+    cite_key: str = ""
+    """A paper page's citation key, unique across the site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +126,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
     `paper_card(view, root, heading)` renders the card partial once per paper and reuses it,
     with each list's root and heading element put in, on the home, tag and day lists, where the
-    same paper shows up again and again. Filters `day` and `day_text` format ISO dates.
+    same paper shows up again and again. Filters `day` and `day_text` format ISO dates,
+    `author_name` puts a "Last, First" name in "First Last" order; `paper_citation(view,
+    base_url, key)` returns a paper's links, meta tags, JSON-LD and BibTeX (scholar.py).
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -143,7 +153,20 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["paper_card"] = paper_card
     env.filters["day"] = day_html
     env.filters["day_text"] = day_text
+
+    def paper_citation(view: PaperView, base_url: str, key: str) -> PaperCitation:
+        page_url = f"{base_url}{view.url}" if base_url else None
+        return cite_paper(view.paper, view.title_text, page_url, key)
+
+    env.globals["paper_citation"] = paper_citation
+    env.filters["author_name"] = display_name
     return env
+
+
+def _author_links(site: Site, view: PaperView) -> tuple[Link, ...]:
+    """Return a paper's authors as links to their pages (url "" for those without one)."""
+    urls = site.author_urls
+    return tuple(Link(urls.get(" ".join(name.split()), ""), name) for name in view.paper.authors)
 
 
 def _root_for(path: str) -> str:
@@ -194,6 +217,8 @@ def plan_pages(site: Site) -> Iterator[Page]:
             related=tuple(site.by_slug[slug] for slug in site.related.get(view.paper.slug, ())),
             previous=Link(newer.url, newer.title_text) if newer else None,
             next=Link(older.url, older.title_text) if older else None,
+            authors=_author_links(site, view),
+            cite_key=site.cite_keys.get(view.paper.id, ""),
         )
     yield Page(path="tags/index.html", template="tags.html", url="tags/", title="Tags", root="../")
     for tag in site.tags:
@@ -228,6 +253,15 @@ def plan_pages(site: Site) -> Iterator[Page]:
             date=day.date,
             previous=Link(older_day.url, older_day.date) if older_day else None,
             next=Link(newer_day.url, newer_day.date) if newer_day else None,
+        )
+    for author in site.authors:
+        yield from _paginate(
+            tuple(site.by_slug[slug] for slug in author.slugs),
+            config.page_size,
+            author.url,
+            "author.html",
+            author.author.name,
+            author=author,
         )
     yield Page(
         path="search/index.html", template="search.html", url="search/", title="Search", root="../"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from site_builder.authors import Author, merge_names
+from site_builder.bibtex import base_key, cite_keys
 from site_builder.config import Config
 from site_builder.latex import to_html, to_plain_text
 from site_builder.markdown import excerpt, render_inline_markdown, render_markdown
@@ -43,6 +45,8 @@ class PaperView:
     """Hash of everything above: what a page showing this paper depends on."""
     order: tuple[int, str, str, str]
     """Sort key: newest listing first, then title."""
+    cite_base: str = ""
+    """Citation key before it is made unique across the site (see bibtex.cite_keys)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,18 @@ class DateView:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthorView:
+    """An author with several papers: their page."""
+
+    author: Author
+    """The person, with every spelling of their name."""
+    url: str
+    """Site-relative URL, `authors/<slug>/`."""
+    slugs: tuple[str, ...]
+    """Slugs of their papers, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """The whole reading list, ready to render."""
 
@@ -85,6 +101,14 @@ class Site:
     """Listing days, newest first."""
     related: Mapping[str, tuple[str, ...]]
     """Slugs of related papers, by slug."""
+    authors: tuple[AuthorView, ...] = ()
+    """Authors with two or more papers, by slug of their page."""
+    people: Mapping[str, Author] = field(default_factory=dict)
+    """The person behind each spelling of an author name on the papers."""
+    author_urls: Mapping[str, str] = field(default_factory=dict)
+    """Site-relative URL of the author page of each spelling that has one."""
+    cite_keys: Mapping[str, str] = field(default_factory=dict)
+    """Unique citation key of each paper, by paper id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +167,7 @@ def _paper_view(paper: Paper, tags: tuple[Tag, ...], text: PaperText) -> PaperVi
         tags=tuple(tags),
         date=dates[-1] if dates else None,
         sources=tuple(sorted({item.source for item in paper.listings})),
+        cite_base=base_key(paper, text.title_text),
     )
 
 
@@ -294,4 +319,49 @@ def assemble_site(
         tag_views, date_views = _tag_views(views, taxonomy), _date_views(views)
     if related is None:
         related = find_related_slugs(papers, paper_tags, config.related)
-    return Site(config, tuple(views), by_slug, tag_views, date_views, related)
+    people = _people(views, previous)
+    author_views = _author_views(views, people)
+    return Site(
+        config,
+        tuple(views),
+        by_slug,
+        tag_views,
+        date_views,
+        related,
+        authors=author_views,
+        people=people,
+        author_urls={
+            spelling: view.url for view in author_views for spelling in view.author.spellings
+        },
+        cite_keys=cite_keys({view.paper.id: view.cite_base for view in views}),
+    )
+
+
+def _people(views: Sequence[PaperView], previous: Site | None) -> Mapping[str, Author]:
+    """Return the person behind each author spelling; the previous merge while no name changed."""
+    names = {" ".join(name.split()) for view in views for name in view.paper.authors}
+    if previous is not None and names == previous.people.keys():
+        return previous.people
+    return merge_names(names)
+
+
+def _author_views(
+    views: Sequence[PaperView], people: Mapping[str, Author]
+) -> tuple[AuthorView, ...]:
+    """Return the authors with two or more papers, each with their papers newest first."""
+    papers: dict[str, list[str]] = {}
+    found: dict[str, Author] = {}
+    for view in views:
+        for name in dict.fromkeys(" ".join(name.split()) for name in view.paper.authors):
+            if not name:
+                continue
+            author = people[name]
+            found[author.slug] = author
+            slugs = papers.setdefault(author.slug, [])
+            if not slugs or slugs[-1] != view.paper.slug:
+                slugs.append(view.paper.slug)
+    return tuple(
+        AuthorView(found[slug], f"authors/{slug}/", tuple(papers[slug]))
+        for slug in sorted(papers)
+        if len(papers[slug]) > 1
+    )

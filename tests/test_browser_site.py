@@ -235,8 +235,13 @@ def test_hostile_title_and_abstract_show_as_text(scratch_site: Callable[..., Any
                 assert not log["dialogs"], f"{path!r}: a dialog fired: {log['dialogs']}"
                 assert not log["errors"], f"{path!r}: {log['errors']}"
                 assert page.locator("img").count() == 0, f"{path!r}: an injected img"
-                inline = page.eval_on_selector_all("script", "s => s.filter(x => !x.src).map(x => x.text)")
+                inline = page.eval_on_selector_all(
+                    "script", "s => s.filter(x => !x.src && x.type !== 'application/ld+json').map(x => x.text)"
+                )
                 assert not [text for text in inline if "alert" in text], f"{path!r}: injected script"
+                # JSON-LD is data, not a script: the title stays inside it, whole.
+                data = page.eval_on_selector_all("script[type='application/ld+json']", "s => s.map(x => x.text)")
+                assert [json.loads(text)["name"] for text in data] == ([title] if path == paper_path else [])
                 text = page.locator("body").inner_text()
                 if path in ("", paper_path, "dates/2025-03-12/") or path.startswith("tags/") and path != "tags/":
                     assert "<script>alert(1)</script>" in text, f"{path!r}: title not shown as text"

@@ -35,8 +35,8 @@ META_PATH = "search/meta.js"
 TAGS_PATH = "search/tags.js"
 POSTINGS_CHARS = 12_000
 """A postings shard closes once it holds this many characters (one term may exceed it)."""
-BLOCK_DOCS = 16
-"""Documents per block of result metadata: a result list of 8 fetches at most 8 small blocks."""
+BLOCK_DOCS = 8
+"""Documents per block of result metadata: a result list of 8 fetches at most 8 blocks of ~1 KB."""
 EXCERPT_CHARS = 180
 _DF_EXACT = 1200
 _DF_STEP = math.log(1.06)

@@ -374,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         help="paper counts, space- or comma-separated; 369 = the bundled dumps",
     )
     parser.add_argument("--no-browser", action="store_true", help="skip the query bytes")
+    parser.add_argument(
+        "--mkdocs-max", type=int, default=10_000, help="largest size MkDocs is built at"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-peers", action="store_true", help="skip Hugo+Pagefind and MkDocs")
     parser.add_argument("--no-serve", action="store_true", help="skip the dev-server edits")
@@ -418,7 +421,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[N={n:,}] peers…", file=sys.stderr, flush=True)
             peer_rows = [
                 peer_row(n, r, notes)
-                for r in peers.build_peers(papers, WORK / f"n{n}" / "peers", args.timeout)
+                for r in peers.build_peers(
+                    papers, WORK / f"n{n}" / "peers", args.timeout, mkdocs=n <= args.mkdocs_max
+                )
             ]
         else:
             peer_rows = []

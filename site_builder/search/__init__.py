@@ -18,6 +18,7 @@ from site_builder.search.shards import (
     META_PATH,
     TAGS_PATH,
     build_search_files,
+    pair_key,
     shard_key,
 )
 from site_builder.search.terms import (
@@ -42,6 +43,7 @@ __all__ = [
     "build_search_files",
     "js_sort_key",
     "reduce_term",
+    "pair_key",
     "search_docs",
     "shard_key",
     "stem",

@@ -1,11 +1,12 @@
 """Postings and documents -> the search files: a small meta file and shards fetched on demand.
 
 Every query loads `search/meta.js` (fields, boosts, BM25 constants, where each shard starts,
-the tag table) and the word list of its words' first character, `search/w/<c>.js` (the terms
-starting with `c` and their document frequencies, for exact and prefix matches). A word with
-a typo also loads the word lists of its second character and `search/s/<c>.js` (the terms
-whose *second* character is `c`): together these hold every term within one edit of it,
-whatever the edit, so a typo in the first letter is forgiven too. Then it loads the postings
+the tag table) and the word list of its words' first two characters, `search/x/<cd>.js` (the
+terms starting with `cd` and their document frequencies, for exact and prefix matches). A word
+with a typo loads instead the lists of the terms starting with its first or second character
+(`search/w/<c>.js`) and of those whose *second* character is its first or second
+(`search/s/<c>.js`): together these hold every term within one edit of it, whatever the edit,
+so a typo in the first letter is forgiven too. Then it loads the postings
 shards of the terms it matched (`search/p/<n>.js`, contiguous runs of terms in JS order, each
 posting a doc gap, the doc's field length and the term frequency, from which the browser
 computes lunr's BM25 scores exactly as lunr.Builder does) and, for the results it shows, the
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from site_builder.search.index import FIELDS, SearchDoc, TermCache, build_lunr_builder
-from site_builder.search.terms import PIPELINE_FUNCTION, js_sort_key
+from site_builder.search.terms import PIPELINE_FUNCTION, js_sort_key, to_code_units
 
 FORMAT_VERSION = 2
 META_PATH = "search/meta.js"
@@ -62,6 +63,16 @@ def _b36(number: int) -> str:
 def shard_key(char: str) -> str:
     """Return the file key of a term's character: itself for [0-9a-z], `_` for the rest."""
     return char if ("0" <= char <= "9" or "a" <= char <= "z") else "_"
+
+
+def pair_key(word: str) -> str:
+    """Return the file key of a term's exact/prefix word list: its first two characters'
+    keys (one for a one-character term), characters as JavaScript sees them (UTF-16 units)."""
+    return "".join(map(shard_key, _units(word)[:2]))
+
+
+def _units(word: str) -> str:
+    return word if word.isascii() else to_code_units(word)
 
 
 def _df_class(df: int) -> str:
@@ -194,22 +205,28 @@ def build_search_files(
             shard.append(t)
             size += len(terms[t]) + sum(len(p[t]) + 1 for p in postings)
 
-    # Word lists by first character (exact and prefix matches, frequencies for prefixes).
+    # Word lists: by first two characters with frequencies (exact and prefix matches), by
+    # first and by second character (typos).
+    pairs: dict[str, list[int]] = {}
     firsts: dict[str, list[int]] = {}
     seconds: dict[str, list[int]] = {}
     for t, term in enumerate(terms):
-        firsts.setdefault(shard_key(term[0]), []).append(t)
-        if len(term) > 1:
-            seconds.setdefault(shard_key(term[1]), []).append(t)
-    for key, members in firsts.items():
+        pairs.setdefault(pair_key(term), []).append(t)
+        units = _units(term)
+        firsts.setdefault(shard_key(units[0]), []).append(t)
+        if len(units) > 1:
+            seconds.setdefault(shard_key(units[1]), []).append(t)
+    for key, members in pairs.items():
         _add(
             files,
-            f"search/w/{key}.js",
+            f"search/x/{key}.js",
             {
                 "terms": " ".join(terms[t] for t in members),
                 "df": "".join(_df_class(df[t]) for t in members),
             },
         )
+    for key, members in firsts.items():
+        _add(files, f"search/w/{key}.js", {"terms": " ".join(terms[t] for t in members)})
     for key, members in seconds.items():
         _add(files, f"search/s/{key}.js", {"terms": " ".join(terms[t] for t in members)})
 
@@ -247,6 +264,7 @@ def build_search_files(
             "k1": builder._k1,
             "pipeline": [PIPELINE_FUNCTION],
             "shards": " ".join(starts),
+            "pairs": sorted(pairs),
             "firsts": sorted(firsts),
             "seconds": sorted(seconds),
             "block": BLOCK_DOCS,

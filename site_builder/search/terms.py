@@ -156,7 +156,7 @@ def _porter_stem(w: str) -> str:
     return w
 
 
-def _to_code_units(word: str) -> str:
+def to_code_units(word: str) -> str:
     """Return word with each non-BMP character as its two UTF-16 surrogates, as JS sees it."""
     data = word.encode("utf-16-be", "surrogatepass")
     return "".join(chr(int.from_bytes(data[i : i + 2], "big")) for i in range(0, len(data), 2))
@@ -174,7 +174,7 @@ def stem(word: str) -> str:
     """Return the lunr.js stem of a folded word."""
     if word.isascii() or all(ord(ch) < 0x10000 for ch in word):
         return _porter_stem(word)
-    return _from_code_units(_porter_stem(_to_code_units(word)))
+    return _from_code_units(_porter_stem(to_code_units(word)))
 
 
 @cache

@@ -102,6 +102,7 @@
       var metaLoading = get('meta').then(function (data) {
         meta = data
         meta.shardStarts = data.shards === '' ? [] : data.shards.split(' ')
+        meta.pairKeys = new Set(data.pairs)
         meta.firstKeys = new Set(data.firsts)
         meta.secondKeys = new Set(data.seconds)
         meta.tagList = data.tags.map(function (pair) { return { id: pair[0], label: pair[1] } })
@@ -113,11 +114,12 @@
       var blocks = new Map()
       var tagDocs = null
 
-      /* Resolve with the word list of a key ("w/d": terms starting with d, with frequencies). */
+      /* Resolve with a word list: "x/di" terms starting with di (with frequencies), "w/d" those
+       * starting with d, "s/d" those whose second character is d. */
       function words (kind, key) {
         var name = kind + '/' + key
         if (wordLists.has(name)) return Promise.resolve(wordLists.get(name))
-        var present = kind === 'w' ? meta.firstKeys : meta.secondKeys
+        var present = kind === 'x' ? meta.pairKeys : kind === 'w' ? meta.firstKeys : meta.secondKeys
         if (!present.has(key)) return Promise.resolve({ terms: [] })
         return get(name).then(function (data) {
           var list = { terms: data.terms.split(' ') }
@@ -199,11 +201,15 @@
         return /^[0-9a-z]$/.test(ch) ? ch : '_'
       }
 
+      function pairOf (word) {
+        return keyOf(word[0]) + (word.length > 1 ? keyOf(word[1]) : '')
+      }
+
       /* Resolve with the index terms a query word may match: [exact, prefix, fuzzy], each a list.
        * Short prefixes can match thousands of terms: keep the most frequent few (PREFIX_LIMITS).
        * Typos only when the word matches nothing as it is: "poinc" must not bring in "point". */
       function expand (word, term) {
-        return Promise.all([words('w', keyOf(word[0])), words('w', keyOf(term[0]))]).then(function (lists) {
+        return Promise.all([words('x', pairOf(word)), words('x', pairOf(term))]).then(function (lists) {
           var own = lists[1].terms
           var at = startOf(own, term)
           var exact = own[at] === term ? [term] : []

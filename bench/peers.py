@@ -281,12 +281,12 @@ def build_mkdocs(papers: list[Paper], dest: Path, timeout: float) -> PeerResult:
     )
 
 
-def build_peers(papers: list[Paper], work: Path, timeout: float) -> list[PeerResult]:
+def build_peers(
+    papers: list[Paper], work: Path, timeout: float, mkdocs: bool = True
+) -> list[PeerResult]:
     ensure_peers_venv()
-    return [
-        build_hugo_pagefind(papers, work / "hugo", timeout),
-        build_mkdocs(papers, work / "mkdocs", timeout),
-    ]
+    built = [build_hugo_pagefind(papers, work / "hugo", timeout)]
+    return built + ([build_mkdocs(papers, work / "mkdocs", timeout)] if mkdocs else [])
 
 
 def _mb(kb: int | None) -> str:

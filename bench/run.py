@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate_corpus
 import peers
+import query_bytes
 from measure import dir_bytes, empty_trash, file_sizes, files_under, run_timed
 
 BENCH = Path(__file__).resolve().parent
@@ -55,6 +56,7 @@ class Row:
     out_mb: float | str | None = None
     search_raw_kb: float | str | None = None
     search_gz_kb: float | str | None = None
+    query_kb: float | str | None = None
     query_ms: float | str | None = None
 
 
@@ -67,9 +69,10 @@ COLUMNS = [
     ("out MB", "out_mb", "{:.1f}"),
     ("search KB", "search_raw_kb", "{:.0f}"),
     ("search gz KB", "search_gz_kb", "{:.0f}"),
-    ("query ms", "query_ms", "{:.2f}"),
+    ("1st query KB", "query_kb", "{:.1f}"),
+    ("key→results ms", "query_ms", "{:.1f}"),
 ]
-RATIO_FIELDS = ["cold_s", "rss_mb", "out_mb", "search_raw_kb", "search_gz_kb"]
+RATIO_FIELDS = ["cold_s", "rss_mb", "out_mb", "search_raw_kb", "search_gz_kb", "query_kb"]
 
 
 # --------------------------------------------------------------------------- our build
@@ -104,7 +107,6 @@ def build_ours(n: int, project: Path, notes: list[str], args: argparse.Namespace
         notes.append(f"N={n} site-builder build (warm) failed:\n{_indent(warm.tail)}")
     if warm.ok and warm.rss_kb and row.rss_mb is not None:
         row.rss_mb = max(row.rss_mb, warm.rss_kb / 1024)
-    row.query_ms = query_latency(out, n, notes, args)
     return row
 
 
@@ -118,36 +120,29 @@ def search_files(out: Path) -> list[Path]:
     return files
 
 
-def query_latency(
-    out: Path, n: int, notes: list[str], args: argparse.Namespace
-) -> float | str | None:
-    """Median per-keystroke query time from the search engineer's bench/search_size.py, if
-    present (it builds its own synthetic documents of the same count and runs lunr.js in Node)."""
-    script = BENCH / "search_size.py"
-    if not script.exists():
-        return None
+def measure_queries(
+    n: int, papers: list[generate_corpus.Paper], ours: Row, peer_rows: list[Row],
+    notes: list[str], args: argparse.Namespace,
+) -> None:
+    """Bytes from typing a query on a cold page to its first results, ours and Pagefind's,
+    in Chromium (bench/query_bytes.py), for the same 20 queries; our cached keypress time."""
+    site = WORK / f"n{n}" / "project" / OUT_DIR
+    hugo = WORK / f"n{n}" / "peers" / "hugo" / "public"
+    pagefind = next((row for row in peer_rows if row.system == "hugo+pagefind"), None)
+    hugo_ok = pagefind is not None and isinstance(pagefind.cold_s, float) and hugo.is_dir()
     try:
-        run = subprocess.run(
-            [sys.executable, str(script), "--docs", str(n), "--seed", str(args.seed)],
-            capture_output=True,
-            text=True,
-            timeout=args.timeout,
-            cwd=BENCH.parent,
-            errors="replace",
-            check=False,
+        result = query_bytes.measure(
+            site, hugo if hugo_ok else None, query_bytes.pick_queries(papers, args.seed)
         )
-    except subprocess.TimeoutExpired:
-        notes.append(f"N={n} bench/search_size.py timed out")
-        return FAILED
-    text = run.stdout.strip()
-    notes.append(
-        f"N={n} bench/search_size.py --docs {n} (exit {run.returncode}):\n"
-        f"{_indent(text or run.stderr.strip(), 8)}"
-    )
-    if run.returncode != 0:
-        return FAILED
-    m = re.search(r"per keystroke.*?median (\d+(?:\.\d+)?) ms", text, re.DOTALL)
-    return float(m.group(1)) if m else None
+    except Exception as error:  # noqa: BLE001 - the browser is optional: say why, keep the rest
+        notes.append(f"N={n} query bytes not measured: {error}")
+        return
+    ours.query_kb = statistics.median(r.bytes for r in result["ours"]) / 1e3
+    if result.get("latency_ms"):
+        ours.query_ms = statistics.median(result["latency_ms"])
+    if hugo_ok and pagefind is not None and result.get("pagefind"):
+        pagefind.query_kb = statistics.median(r.bytes for r in result["pagefind"]) / 1e3
+    notes.append(f"N={n} first query, cold page (bench/query_bytes.py):\n{_indent(query_bytes.report(result), 8)}")
 
 
 # --------------------------------------------------------------------------- dev server
@@ -241,6 +236,11 @@ def _edit_title(path: Path, marker: str) -> bool:
 
 
 def _search_has(base: str, out: Path, marker: str) -> bool:
+    """Whether the served search data knows the marker: its word list (search/w/z.js, the
+    terms starting with z), else, for another layout, any file under search/."""
+    body = _get(f"{base}/search/w/{marker[0]}.js")
+    if body is not None:
+        return marker in body.lower()
     for path in files_under(out / "search"):  # re-listed: names may carry a content hash
         body = _get(f"{base}/search/{path.relative_to(out / 'search').as_posix()}")
         if body is not None and marker in body.lower():
@@ -369,8 +369,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark site-builder and its peers.")
     parser.add_argument(
         "--sizes",
-        default="369,2000,10000",
-        help="comma-separated paper counts; 369 = the bundled dumps",
+        nargs="+",
+        default=["369,2000,10000"],
+        help="paper counts, space- or comma-separated; 369 = the bundled dumps",
+    )
+    parser.add_argument("--no-browser", action="store_true", help="skip the query bytes")
+    parser.add_argument(
+        "--mkdocs-max", type=int, default=10_000, help="largest size MkDocs is built at"
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-peers", action="store_true", help="skip Hugo+Pagefind and MkDocs")
@@ -386,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         help="module run as 'python -m MODULE build|serve' (to test the harness)",
     )
     args = parser.parse_args(argv)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = [int(s.replace("_", "")) for arg in args.sizes for s in arg.split(",") if s.strip()]
 
     rows: list[Row] = []
     notes: list[str] = []
@@ -416,10 +421,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[N={n:,}] peers…", file=sys.stderr, flush=True)
             peer_rows = [
                 peer_row(n, r, notes)
-                for r in peers.build_peers(papers, WORK / f"n{n}" / "peers", args.timeout)
+                for r in peers.build_peers(
+                    papers, WORK / f"n{n}" / "peers", args.timeout, mkdocs=n <= args.mkdocs_max
+                )
             ]
-            rows += peer_rows
-            rows += [ratio_row(ours, p) for p in peer_rows]
+        else:
+            peer_rows = []
+        if not args.no_browser:
+            print(f"[N={n:,}] first queries in Chromium…", file=sys.stderr, flush=True)
+            measure_queries(n, papers, ours, peer_rows, notes, args)
+        rows += peer_rows
+        rows += [ratio_row(ours, p) for p in peer_rows]
     empty_trash()
     print(render_table(rows, headers))
     if notes:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix
 
 from site_builder.latex import ascii_fold
 
@@ -27,8 +28,8 @@ TOP_TERMS = 25
 """Terms kept per paper: its highest-weighted ones; the rest add little and cost much."""
 POSTINGS_PER_TERM = 60
 """Papers kept per term: those it weighs most in. Bounds the work at large sizes."""
-DENSE_CELLS = 4_000_000
-"""Scores held at once (papers in a step x all papers): bounds the temporary arrays to ~32 MB."""
+PRODUCTS_PER_STEP = 4_000_000
+"""Term products of a step at most: bounds its temporary arrays to ~100 MB."""
 TITLE_REPEAT = 3
 """Title words count this many times."""
 TAG_BONUS = 0.02
@@ -103,38 +104,35 @@ def _best_candidates(
 ) -> list[list[tuple[float, int]]]:
     """Return, per paper, its `wanted` best-scoring others as (score, index), best first.
 
-    Scores are sparse dot products through the postings, summed into a dense block of scores
-    (some papers x all papers) per numpy step.
+    Scores are a sparse product (scipy.sparse, in C): each paper's top-term vector times the
+    postings of those terms, in steps of papers. Only pairs that share a term are ever held,
+    so time and memory grow with the papers, not with their square.
     """
     post_start, post_paper, post_weight = _postings(term, paper, weight, terms)
-    post_length = np.diff(post_start)
-    entry_start = _group_starts(paper, total)
-    step = max(1, DENSE_CELLS // total)
+    post_term = np.repeat(np.arange(terms, dtype=np.int64), np.diff(post_start))
+    vectors = csr_matrix((weight, (paper, term)), shape=(total, terms))
+    postings = csr_matrix((post_weight, (post_term, post_paper)), shape=(terms, total))
+    step = max(1, PRODUCTS_PER_STEP // (TOP_TERMS * POSTINGS_PER_TERM))
     wanted = min(wanted, total - 1)
     best: list[list[tuple[float, int]]] = []
     for first in range(0, total, step):
         last = min(total, first + step)
-        size = last - first
-        entries = np.arange(entry_start[first], entry_start[last])
-        lengths = post_length[term[entries]]
-        repeated = np.repeat(entries, lengths)
-        offsets = np.arange(len(repeated)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        positions = post_start[term[repeated]] + offsets
-        cells = (paper[repeated] - first) * total + post_paper[positions]
-        products = weight[repeated] * post_weight[positions]
-        scores = np.bincount(cells, weights=products, minlength=size * total).reshape(size, total)
-        scores[np.arange(size), np.arange(first, last)] = 0.0  # a paper is not its own relative
-        # The wanted-th best score of each row; ties with it are kept and broken by index below.
-        threshold = -np.partition(-scores, wanted - 1, axis=1)[:, wanted - 1]
-        doc, other = np.nonzero((scores >= threshold[:, None]) & (scores > 0.0))
-        found = scores[doc, other]
-        ranked = np.lexsort((other, -found, doc))
-        doc, other, found = doc[ranked], other[ranked], found[ranked]
-        starts = _group_starts(doc, size)
-        for index in range(size):
-            lo, hi = int(starts[index]), int(starts[index + 1])
-            hi = min(hi, lo + wanted)
-            best.append(list(zip(found[lo:hi].tolist(), other[lo:hi].tolist(), strict=True)))
+        scores = (vectors[first:last] @ postings).tocsr()
+        scores.sort_indices()
+        indptr, others, values = scores.indptr, scores.indices, scores.data
+        for row in range(last - first):
+            lo, hi = int(indptr[row]), int(indptr[row + 1])
+            other = others[lo:hi]
+            value = values[lo:hi]
+            keep = (value > 0.0) & (other != first + row)  # a paper is not its own relative
+            other, value = other[keep], value[keep]
+            if len(value) > wanted:
+                # The wanted-th best score; ties with it are kept and broken by index below.
+                threshold = np.partition(value, len(value) - wanted)[len(value) - wanted]
+                near = value >= threshold
+                other, value = other[near], value[near]
+            ranked = np.lexsort((other, -value))[:wanted]
+            best.append(list(zip(value[ranked].tolist(), other[ranked].tolist(), strict=True)))
     return best
 
 

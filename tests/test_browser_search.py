@@ -11,11 +11,12 @@ import re
 import statistics
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from conftest import REPO, SiteServer, listing_dump
+from conftest import REPO, SiteServer, build_project, copy_project, listing_dump, serving
 
 pytestmark = pytest.mark.browser
 
@@ -212,7 +213,7 @@ def test_dropdown_as_you_type_and_keyboard(page: Any, site_server: SiteServer) -
     page.on("request", lambda request: requests.append(request.url))
     page.goto(site_server.url())
     page.wait_for_load_state("load")
-    assert not any("search/index.js" in url for url in requests), "index must load lazily"
+    assert not any("/search/" in url and url.endswith(".js") for url in requests), "search data must load lazily"
     # "/" typed into another field is just a character.
     page.evaluate(
         "() => { const i = document.createElement('input'); i.id = 'other-input';"
@@ -264,13 +265,13 @@ def test_search_page_loads_the_index_only_when_asked(page: Any, site_server: Sit
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(site_server.url("search/"), wait_until="networkidle")
-    assert not any(url.endswith(("search/index.js", "search/docs.js")) for url in requests)
+    assert not any("/search/" in url and url.endswith(".js") for url in requests)
     page.locator("#site-search-q").focus()
     page.wait_for_function(
         "document.querySelector('form.site-search').dataset.searchState === 'ready'"
     )
-    assert any(url.endswith("search/index.js") for url in requests)
-    assert len(page.workers) == 1  # the index is built and queried off the main thread
+    assert [url.rsplit("/search/", 1)[1] for url in requests if "/search/" in url and url.endswith(".js")] == ["meta.js"]
+    assert len(page.workers) == 1  # the data is loaded and queried off the main thread
     assert (
         page.evaluate("typeof self.lunr + ' ' + typeof self.siteSearchData")
         == "undefined undefined"
@@ -354,6 +355,61 @@ def test_results_follow_each_keypress(page: Any, site_server: SiteServer) -> Non
     median = statistics.median(latencies)
     # How fast is the machine's business (bench/): printed, not asserted.
     print(f"first results after a keypress: median {median:.1f} ms, max {max(latencies):.1f} ms")
+
+
+def search_requests(page: Any) -> list[str]:
+    """Record the search data files the page (or its worker) requests, as `w/d.js` etc."""
+    found: list[str] = []
+
+    def record(request: Any) -> None:
+        if "/search/" in request.url and request.url.endswith(".js"):
+            found.append(request.url.rsplit("/search/", 1)[1])
+
+    page.context.on("request", record)
+    return found
+
+
+def test_a_query_fetches_only_its_shards(page: Any, site_server: SiteServer) -> None:
+    requested = search_requests(page)
+    all_files = {
+        path.relative_to(site_server.out / "search").as_posix()
+        for path in (site_server.out / "search").rglob("*.js")
+    }
+    page.goto(site_server.url())
+    page.locator("#site-search-q").fill("schrodinger")  # one query (typing runs one per key)
+    panel = page.locator("#site-search-panel")
+    panel.locator(".search-result").first.wait_for()
+    assert panel.locator(".search-result-link").first.text_content() == SCHRODINGER
+    first = list(requested)
+    # The meta file, the word list of "sc", the postings of the terms matched, the result blocks.
+    assert first[0] == "meta.js" and "x/sc.js" in first
+    assert {name.split("/")[0] for name in first} == {"meta.js", "x", "p", "d"}, first
+    assert sum(name.startswith("x/") for name in first) == 1
+    assert 1 <= sum(name.startswith("p/") for name in first) <= 3
+    assert sum(name.startswith("d/") for name in first) <= 8
+    assert len(first) == len(set(first)) and len(first) < len(all_files) / 10
+    # A typo: the word lists of its first two letters, both ways, then the postings it matched.
+    page.locator("#site-search-q").fill("grasmann")
+    panel.get_by_text("Grassmann", exact=False).first.wait_for()
+    typo = requested[len(first) :]
+    assert {"w/g.js", "w/r.js", "s/g.js", "s/r.js"} <= set(typo), typo
+    assert "meta.js" not in typo and "w/s.js" not in typo  # cached; other letters untouched
+    assert "x/gr.js" in typo  # exact and prefix matches were looked for first
+    assert all(name in all_files for name in requested)
+
+
+def test_an_author_query_in_any_order_and_accents(page: Any, tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project", content=True)
+    paper = project / "content" / "papers" / "light-schrodinger-bridge.md"
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(
+        text.replace("\ncode:", "\nauthors:\n- Nikita Gushchin\n- Jürgen Schmidhuber\ncode:", 1),
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    with serving(out, lambda base_url: build_project(project, out, base_url)) as site:
+        for query in ("schmidhuber jurgen", "Jürgen Schmidhuber", "gushchin", "SCHMIDHUBER"):
+            assert search_page(page, site, query) == [SCHRODINGER], query
 
 
 def test_works_from_file_url(page: Any, site_server: SiteServer) -> None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import pytest
+
+from site_builder import related
 from site_builder.related import rank_related, similar_papers
 
 TEXTS = [
@@ -45,3 +49,19 @@ def test_degenerate_inputs() -> None:
     assert find_related(TEXTS, [()] * 6, 0) == [()] * 6
     assert find_related(TEXTS[:1], [()], 3) == [()]
     assert find_related([("", ""), ("", "")], [(), ()], 3) == [(), ()]
+
+
+def test_sparse_scores_equal_all_pairs_cosine() -> None:
+    """The stepwise sparse product gives what the dense all-pairs product of the same
+    vectors gives (no term here is in more than POSTINGS_PER_TERM papers)."""
+    texts = TEXTS * 4 + [(f"Paper {i} on experts and graphs", "Routing tokens over molecular graphs.") for i in range(8)]
+    paper, term, weight, terms = related._vectors(texts)
+    dense = np.zeros((len(texts), terms))
+    dense[paper, term] = weight
+    cosine = dense @ dense.T
+    best = related._best_candidates(paper, term, weight, terms, len(texts), 4)
+    for index, found in enumerate(best):
+        scores = [(-cosine[index, other], other) for other in range(len(texts)) if other != index and cosine[index, other] > 0]
+        expected = sorted(scores)[:4]
+        assert [other for _, other in found] == [other for _, other in expected], index
+        assert [score for score, _ in found] == pytest.approx([-score for score, _ in expected])

@@ -9,7 +9,6 @@ import math
 import re
 import shutil
 import subprocess
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +18,17 @@ from lunr.builder import Builder
 
 from site_builder import latex
 from site_builder.search import (
-    DOCS_PATH,
-    INDEX_PATH,
+    BLOCK_DOCS,
+    FIELDS,
+    META_PATH,
+    TAGS_PATH,
     SearchDoc,
-    build_docs_data,
-    build_index_data,
     build_lunr_builder,
     build_search_files,
     js_sort_key,
+    pair_key,
     reduce_term,
+    shard_key,
     stem,
     tokenize,
 )
@@ -111,11 +112,19 @@ def read_bundled_docs() -> list[SearchDoc]:
     return sorted(found.values(), key=lambda doc: (doc.date, doc.title), reverse=True)
 
 
-def site_payload(docs: list[SearchDoc], queries: list[Any] | None = None) -> dict[str, Any]:
-    """Return the parity script's input: the search files built from docs, and the queries."""
-    files = build_search_files(docs)
-    payload = {"index": load_script_json(files[INDEX_PATH]), "docs": load_script_json(files[DOCS_PATH])}
-    return payload if queries is None else {**payload, "queries": queries}
+def site_payload(
+    docs: list[SearchDoc], queries: list[Any] | None = None, *, lunr_index: bool = False
+) -> dict[str, Any]:
+    """Return the parity script's input: the search files built from docs (by name, as the
+    core asks for them), the queries, and with `lunr_index` lunr.py's own index of the docs."""
+    files = {
+        path.removeprefix("search/").removesuffix(".js"): load_script_json(data)
+        for path, data in build_search_files(docs).items()
+    }
+    payload: dict[str, Any] = {"files": files, "queries": queries or []}
+    if lunr_index:
+        payload["serialized"] = build_lunr_builder(docs).build().serialize()
+    return payload
 
 
 def run_parity(tmp_path: Path, payload: dict[str, Any]) -> dict[str, Any]:
@@ -135,18 +144,22 @@ def run_parity(tmp_path: Path, payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def decode_index(data: dict[str, Any]) -> dict[str, dict[str, dict[int, int]]]:
-    """Return term -> field -> doc -> term frequency from the compact index."""
-    terms = data["terms"].split(" ") if data["terms"] else []
-    decoded: dict[str, dict[str, dict[int, int]]] = {term: {} for term in terms}
-    for field, encoded in zip(data["fields"], data["postings"], strict=True):
-        for term, postings in zip(terms, encoded.split(";") if terms else [], strict=True):
-            doc = -1
-            decoded[term][field] = {}
-            for entry in postings.split(",") if postings else []:
-                gap, _, tf = entry.partition(".")
-                doc += int(gap, 36)
-                decoded[term][field][doc] = int(tf, 36) if tf else 1
+def decode_postings(files: dict[str, bytes]) -> dict[str, dict[str, dict[int, tuple[int, int]]]]:
+    """Return term -> field -> doc -> (term frequency, field length) from the postings shards."""
+    meta = load_script_json(files[META_PATH])
+    decoded: dict[str, dict[str, dict[int, tuple[int, int]]]] = {}
+    for number in range(len(meta["shards"].split(" ")) if meta["shards"] else 0):
+        shard = load_script_json(files[f"search/p/{number}.js"])
+        terms = shard["terms"].split(" ")
+        assert terms[0] == meta["shards"].split(" ")[number]
+        for field, encoded in zip(meta["fields"], shard["postings"], strict=True):
+            for term, postings in zip(terms, encoded.split(";"), strict=True):
+                doc = -1
+                found = decoded.setdefault(term, {}).setdefault(field, {})
+                for entry in postings.split(",") if postings else []:
+                    gap, length, *tf = entry.split(".")
+                    doc += int(gap, 36)
+                    found[doc] = (int(tf[0], 36) if tf else 1, int(length, 36))
     return decoded
 
 
@@ -154,7 +167,7 @@ def load_script_json(data: bytes) -> dict[str, Any]:
     """Return the JSON object a search data script assigns."""
     text = data.decode("utf-8")
     result: dict[str, Any] = json.loads(
-        text[text.index("=", text.index(")")) + 1 : text.rindex(";")]
+        text[text.index("=", text.index("]")) + 1 : text.rindex(";")]
     )
     return result
 
@@ -194,18 +207,19 @@ def test_js_sort_key_orders_by_utf16_code_units() -> None:
 # --- index ------------------------------------------------------------------------------------
 
 
-def test_compact_index_round_trips_lunr_py_index() -> None:
+def test_postings_shards_hold_lunr_py_postings() -> None:
     docs = read_bundled_docs() + list(HOSTILE)
     builder = build_lunr_builder(docs)
     index = builder.build()
-    data = build_index_data(docs)
-    decoded = decode_index(data)
-    assert set(decoded) == set(index.inverted_index)
-    assert data["terms"].split(" ") == sorted(index.inverted_index, key=js_sort_key)
+    decoded = decode_postings(build_search_files(docs))
+    assert list(decoded) == sorted(index.inverted_index, key=js_sort_key)
     for term, posting in index.inverted_index.items():
-        for field in data["fields"]:
+        for field, _ in FIELDS:
             expected = {
-                int(ref): builder.field_term_frequencies[f"{field}/{ref}"][term]
+                int(ref): (
+                    builder.field_term_frequencies[f"{field}/{ref}"][term],
+                    builder.field_lengths[f"{field}/{ref}"],
+                )
                 for ref in posting[field]
             }
             assert decoded[term][field] == expected, (term, field)
@@ -218,45 +232,43 @@ def test_fast_builder_matches_stock_lunr_py_builder() -> None:
     assert json.dumps(fast, sort_keys=True) == json.dumps(stock, sort_keys=True)
 
 
-def test_field_vectors_rebuild_from_compact_postings() -> None:
-    """Recompute lunr's BM25 field vectors from the compact data, as the browser does."""
+def test_field_vectors_follow_from_the_shipped_postings() -> None:
+    """lunr's BM25 field vectors, recomputed from what ships, as the browser does."""
     docs = read_bundled_docs()[:80]
     builder = build_lunr_builder(docs)
     index = builder.build()
-    data = build_index_data(docs)
-    decoded = decode_index(data)
-    n = data["documentCount"]
-    lengths: dict[str, list[int]] = {field: [0] * n for field in data["fields"]}
-    for fields in decoded.values():
-        for field, postings in fields.items():
-            for doc, tf in postings.items():
-                lengths[field][doc] += tf
+    files = build_search_files(docs)
+    meta = load_script_json(files[META_PATH])
+    decoded = decode_postings(files)
+    n = meta["documentCount"]
     terms_by_index = {posting["_index"]: term for term, posting in index.inverted_index.items()}
-    for field, boost in zip(data["fields"], data["boosts"], strict=True):
-        average = sum(lengths[field]) / n
+    for f, (field, boost) in enumerate(zip(meta["fields"], meta["boosts"], strict=True)):
+        average = meta["fieldLengths"][f] / n
         for doc in range(n):
             vector = index.field_vectors[f"{field}/{doc}"].serialize()
             expected = {terms_by_index[vector[i]]: vector[i + 1] for i in range(0, len(vector), 2)}
             rebuilt = {}
             for term, fields in decoded.items():
-                tf = fields[field].get(doc)
-                if tf is None:
+                if doc not in fields[field]:
                     continue
+                tf, length = fields[field][doc]
                 with_term = sum(len(postings) for postings in fields.values())
                 idf = math.log(1 + abs((n - with_term + 0.5) / (with_term + 0.5)))
-                norm = data["k1"] * (1 - data["b"] + data["b"] * lengths[field][doc] / average)
-                rebuilt[term] = round(idf * (data["k1"] + 1) * tf / (norm + tf) * boost, 3)
+                norm = meta["k1"] * (1 - meta["b"] + meta["b"] * length / average)
+                rebuilt[term] = round(idf * (meta["k1"] + 1) * tf / (norm + tf) * boost, 3)
             assert rebuilt == pytest.approx(expected, abs=0.0011), (field, doc)
 
 
-def test_build_search_files_is_deterministic_and_small() -> None:
+def test_build_search_files_is_deterministic_and_small_per_query() -> None:
     docs = read_bundled_docs()
     first = build_search_files(docs)
-    assert set(first) == {INDEX_PATH, DOCS_PATH}
     assert build_search_files(list(docs)) == first
     assert 300 <= len(docs) <= 400
-    index = load_script_json(first[INDEX_PATH])
-    assert index["documentCount"] == len(docs)
+    meta = load_script_json(first[META_PATH])
+    assert meta["documentCount"] == len(docs)
+    assert {META_PATH, TAGS_PATH} <= set(first)
+    assert sum(path.startswith("search/d/") for path in first) == -(-len(docs) // BLOCK_DOCS)
+    assert sum(path.startswith("search/p/") for path in first) == len(meta["shards"].split(" ")) > 1
     default = Builder()
     default.ref("id")
     default.field("title")
@@ -264,11 +276,43 @@ def test_build_search_files_is_deterministic_and_small() -> None:
     for position, doc in enumerate(docs):
         default.add({"id": position, "title": doc.title, "abstract": doc.abstract})
     default_size = len(gzip.compress(json.dumps(default.build().serialize()).encode()))
+    # All of it (which no visitor downloads) is still smaller than lunr.py's default index...
     ours = sum(len(gzip.compress(data)) for data in first.values())
-    assert ours < 0.5 * default_size
+    assert ours < 0.8 * default_size
+    # Every file a query may need is a small part of the whole.
+    for path, data in first.items():
+        if path != TAGS_PATH:
+            assert len(gzip.compress(data)) < 0.1 * ours, path
 
 
-def test_docs_data_rows() -> None:
+def test_word_lists_by_first_and_second_character() -> None:
+    docs = read_bundled_docs() + list(HOSTILE)
+    files = build_search_files(docs)
+    terms = sorted(build_lunr_builder(docs).inverted_index, key=js_sort_key)
+    meta = load_script_json(files[META_PATH])
+    firsts: dict[str, list[str]] = {}
+    for key in meta["firsts"]:
+        firsts[key] = load_script_json(files[f"search/w/{key}.js"])["terms"].split(" ")
+    assert [term for key in sorted(firsts, key=lambda k: (k == "_", k)) for term in firsts[key]] == terms
+    pairs: dict[str, list[str]] = {}
+    for key in meta["pairs"]:
+        data = load_script_json(files[f"search/x/{key}.js"])
+        pairs[key] = data["terms"].split(" ")
+        assert len(data["df"]) == 2 * len(pairs[key])
+        assert all(pair_key(term) == key for term in pairs[key])
+    assert sorted(term for found in pairs.values() for term in found) == sorted(terms)
+    assert all(shard_key(term[0]) == key for key, found in firsts.items() for term in found)
+    seconds = {
+        key: load_script_json(files[f"search/s/{key}.js"])["terms"].split(" ")
+        for key in meta["seconds"]
+    }
+    assert sorted(term for found in seconds.values() for term in found) == sorted(
+        term for term in terms if len(term.encode("utf-16-le")) > 2  # JS length > 1
+    )
+    assert "_" in firsts and shard_key("é") == "_" and shard_key("7") == "7"
+
+
+def test_docs_blocks_rows_and_tag_table() -> None:
     docs = [
         SearchDoc(
             "papers/a/",
@@ -289,18 +333,32 @@ def test_docs_data_rows() -> None:
             "Short.",
         ),
     ]
-    data = build_docs_data(docs)
-    assert data["tags"] == [["llm", "LLMs"]]
-    first, second = data["docs"]
+    files = build_search_files(docs)
+    assert load_script_json(files[META_PATH])["tags"] == [["llm", "LLMs"]]
+    assert load_script_json(files[TAGS_PATH])["docs"] == ["1"]  # gap from -1
+    first, second = load_script_json(files["search/d/0.js"])["docs"]
     assert first[:5] == ["papers/a/", "Plain <b>", 0, "2025-03-01", [0]]
     assert first[5].endswith("\u2026") and len(first[5]) <= 181
     assert second[2].startswith('The <span class="math-word"><math') and second[5] == "Short."
+    assert files["search/d/0.js"].startswith(b'(self.siteSearchData=self.siteSearchData||{})["d/0"]=')
 
 
 def test_empty_site_has_search_files() -> None:
     files = build_search_files([])
-    assert load_script_json(files[INDEX_PATH])["terms"] == ""
-    assert load_script_json(files[DOCS_PATH])["docs"] == []
+    assert set(files) == {META_PATH, TAGS_PATH}
+    meta = load_script_json(files[META_PATH])
+    assert meta["shards"] == "" and meta["documentCount"] == 0
+
+
+def test_authors_are_a_search_field() -> None:
+    doc = SearchDoc(
+        "papers/lstm/", "Long short-term memory", "Long short-term memory", (), (), "", "Recurrent.",
+        ("Sepp Hochreiter", "Jürgen Schmidhuber"),
+    )  # fmt: skip
+    decoded = decode_postings(build_search_files([doc]))
+    assert decoded["schmidhub"]["authors"] == {0: (1, 4)}
+    assert decoded["jurgen"]["authors"] == {0: (1, 4)}
+    assert decoded["schmidhub"]["title"] == {}
 
 
 # --- parity with lunr.js (Node) ---------------------------------------------------------------
@@ -319,36 +377,6 @@ def test_every_term_reduces_identically_in_lunr_js(tmp_path: Path) -> None:
         if reduce_term(word) != js
     ]
     assert mismatches == []
-
-
-def test_lunr_js_loads_the_same_index_lunr_py_built(tmp_path: Path) -> None:
-    docs = read_bundled_docs() + list(HOSTILE)
-    builder = build_lunr_builder(docs)
-    expected = builder.build().serialize()
-    output = run_parity(tmp_path, site_payload(docs))
-    loaded = output["index"]
-    assert loaded["pipeline"] == expected["pipeline"] == ["siteBuilderTerm"]
-    assert loaded["fields"] == expected["fields"]
-
-    def by_term(serialized: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
-        postings = {}
-        names = {}
-        for term, posting in serialized["invertedIndex"]:
-            names[posting["_index"]] = term
-            postings[term] = {f: sorted(posting[f]) for f in serialized["fields"]}
-        vectors: dict[str, dict[str, float]] = defaultdict(dict)
-        for ref, elements in serialized["fieldVectors"]:
-            for i in range(0, len(elements), 2):
-                vectors[ref][names[elements[i]]] = elements[i + 1]
-        return postings, vectors
-
-    js_postings, js_vectors = by_term(loaded)
-    py_postings, py_vectors = by_term(expected)
-    assert js_postings == py_postings
-    assert [term for term, _ in loaded["invertedIndex"]] == sorted(py_postings, key=js_sort_key)
-    assert set(js_vectors) == set(py_vectors)
-    for ref, vector in py_vectors.items():
-        assert js_vectors[ref] == pytest.approx(vector, abs=0.0011), ref
 
 
 QUERIES = [
@@ -379,6 +407,13 @@ def test_queries_in_lunr_js(tmp_path: Path) -> None:
         ["diffusion", ["llm"]],
     ]
     results = run_parity(tmp_path, site_payload(docs, queries))["results"]
+    assert results[3]["fuzzy"] == [["diffus"]]
+    # ... and a query, with its word lists, postings, 5 results and the tag file, fetches a
+    # small part of it (lunr.py's default index is ~370 KB gzip here).
+    files = build_search_files(docs)
+    for (query, _), result in zip(queries, results, strict=True):
+        fetched = sum(len(gzip.compress(files[f"search/{name}.js"])) for name in result["requested"])
+        assert fetched < 40_000, (query, fetched, result["requested"])
     for (query, top), result in zip(QUERIES, results, strict=False):
         assert result["refs"], query
         if top is not None:
@@ -397,9 +432,11 @@ SCORING_QUERIES = [
 
 
 def test_scoring_matches_lunr_index_query(tmp_path: Path) -> None:
-    """The core walks flat postings instead of running lunr's query: same hits, same scores."""
+    """The core scores shards' postings instead of running lunr's query over lunr.py's whole
+    index: same hits, same scores."""
     docs = read_bundled_docs() + list(HOSTILE)
-    output = run_parity(tmp_path, site_payload(docs, [[query, []] for query in SCORING_QUERIES]))
+    queries = [[query, []] for query in SCORING_QUERIES]
+    output = run_parity(tmp_path, site_payload(docs, queries, lunr_index=True))
     for query, result in zip(SCORING_QUERIES, output["results"], strict=True):
         assert sorted(result["refs"]) == sorted(hit["ref"] for hit in result["lunr"]), query
         lunr_scores = {hit["ref"]: hit["score"] for hit in result["lunr"]}

@@ -1,9 +1,10 @@
 /* Search core shared by the browser (search.js, search-worker.js) and the Node parity test.
  *
- * Mirrors site_builder/search.py: the same tokenizer (fold case and accents, split on
+ * Mirrors site_builder/search/terms.py: the same tokenizer (fold case and accents, split on
  * anything that is not a Unicode letter or digit) and the same registered pipeline
  * function `siteBuilderTerm` (lunr's stop words, then lunr's own stemmer, of which
- * search.py carries an exact port). Rebuilds a lunr.Index from the compact postings.
+ * terms.py carries an exact port). Searches the sharded data that site_builder/search/shards.py
+ * writes, loading per query only the word lists, postings and result blocks it needs.
  * Classic script: defines self.siteSearchCore(lunr); in Node, module.exports. The
  * tokenizer and `markPieces` are also properties of siteSearchCore itself, usable without
  * lunr (the page highlights results that a worker found).
@@ -53,6 +54,19 @@
     return pieces
   }
 
+  /* Whether b is within one edit of a: one letter inserted, deleted, replaced, or two
+   * neighbours swapped (lunr.TokenSet.fromFuzzyString(a, 1) accepts the same strings). */
+  function withinOneEdit (a, b) {
+    if (a.length < b.length) { var t = a; a = b; b = t }
+    if (a.length - b.length > 1) return false
+    var i = 0
+    while (i < b.length && a[i] === b[i]) i++
+    if (a.length !== b.length) return a.slice(i + 1) === b.slice(i)
+    if (i === a.length) return true
+    if (a.slice(i + 1) === b.slice(i + 1)) return true
+    return i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)
+  }
+
   function core (lunr) {
     var reduced = new Map()
 
@@ -72,176 +86,193 @@
       lunr.Pipeline.registerFunction(siteBuilderTerm, PIPELINE_FUNCTION)
     }
 
-    /* Rebuild from compact postings what lunr.Builder would have built (BM25 with the
-     * index's k1 and b, scores rounded to 3 places): the object lunr.Index.load expects and,
-     * per field, the same scores as flat impact lists (term t's documents and their scores
-     * are docs[f] and scores[f] from offsets[f][t] to offsets[f][t + 1]). */
-    function rebuild (data) {
-      var n = data.documentCount
-      var fields = data.fields
-      var terms = data.terms === '' ? [] : data.terms.split(' ')
-      var k1 = data.k1
-      var b = data.b
-      var perField = data.postings.map(function (s) { return terms.length ? s.split(';') : [] })
-      var docTerms = fields.map(function () { var a = new Array(n); for (var i = 0; i < n; i++) a[i] = []; return a })
-      var lengths = fields.map(function () { return new Float64Array(n) })
-      var offsets = fields.map(function () { return new Int32Array(terms.length + 1) })
-      var flatDocs = fields.map(function () { return [] })
-      var idf = new Float64Array(terms.length)
-      var invertedIndex = new Array(terms.length)
-      for (var t = 0; t < terms.length; t++) {
-        var posting = { _index: t }
-        var withTerm = 0
-        for (var f = 0; f < fields.length; f++) {
-          var docs = {}
-          var encoded = perField[f][t]
-          offsets[f][t] = flatDocs[f].length
-          if (encoded) {
-            var entries = encoded.split(',')
-            var doc = -1
-            for (var e = 0; e < entries.length; e++) {
-              var entry = entries[e]
-              var dot = entry.indexOf('.')
-              var tf = 1
-              if (dot >= 0) { tf = parseInt(entry.slice(dot + 1), 36); entry = entry.slice(0, dot) }
-              doc += parseInt(entry, 36)
-              docs[doc] = {}
-              docTerms[f][doc].push(t, tf)
-              lengths[f][doc] += tf
-              flatDocs[f].push(doc)
-              withTerm++
-            }
-          }
-          posting[fields[f]] = docs
+    /* Return a searcher over the sharded search data. `load(name)` resolves with the data of
+     * `search/<name>.js` ("meta", "w/d", "p/12", ...); each file is asked for once. */
+    function createSearcher (load) {
+      var files = new Map()
+      function get (name) {
+        if (!files.has(name)) {
+          var loading = Promise.resolve().then(function () { return load(name) })
+          loading.catch(function () { files.delete(name) })
+          files.set(name, loading)
         }
-        idf[t] = Math.log(1 + Math.abs((n - withTerm + 0.5) / (withTerm + 0.5)))
-        invertedIndex[t] = [terms[t], posting]
+        return files.get(name)
       }
-      var fieldVectors = []
-      var scores = []
-      for (f = 0; f < fields.length; f++) {
-        offsets[f][terms.length] = flatDocs[f].length
-        var fieldScores = new Float64Array(flatDocs[f].length)
-        var filled = new Int32Array(terms.length)
-        var total = 0
-        for (var d = 0; d < n; d++) total += lengths[f][d]
-        var average = total / n
-        var boost = data.boosts[f] || 1
-        for (d = 0; d < n; d++) {
-          var pairs = docTerms[f][d]
-          var elements = new Array(pairs.length)
-          for (var p = 0; p < pairs.length; p += 2) {
-            var freq = pairs[p + 1]
-            var score = idf[pairs[p]] * ((k1 + 1) * freq) /
-              (k1 * (1 - b + b * (lengths[f][d] / average)) + freq)
-            score *= boost
-            elements[p] = pairs[p]
-            elements[p + 1] = Math.round(score * 1000) / 1000
-            fieldScores[offsets[f][pairs[p]] + filled[pairs[p]]++] = elements[p + 1]
-          }
-          fieldVectors.push([fields[f] + '/' + d, elements])
-        }
-        scores.push(fieldScores)
-      }
-      // TokenSet.Builder needs JS string order; search.py ships it so, but never trust it.
-      var sorted = true
-      for (t = 1; t < terms.length; t++) {
-        if (terms[t - 1] >= terms[t]) { sorted = false; break }
-      }
-      if (!sorted) invertedIndex.sort(function (x, y) { return x[0] < y[0] ? -1 : 1 })
-      return {
-        serialized: { version: lunr.version, fields: fields, fieldVectors: fieldVectors, invertedIndex: invertedIndex, pipeline: data.pipeline },
-        terms: terms,
-        sortedTerms: sorted ? terms : invertedIndex.map(function (pair) { return pair[0] }),
-        offsets: offsets,
-        docs: flatDocs.map(function (list) { return Int32Array.from(list) }),
-        scores: scores
-      }
-    }
-
-    function toSerializedIndex (data) {
-      return rebuild(data).serialized
-    }
-
-    /* Return a searcher over a loaded index and the docs table. */
-    function createSearcher (indexData, docsData) {
-      var built = rebuild(indexData)
-      var index = lunr.Index.load(built.serialized)
-      var n = indexData.documentCount
-      var fieldCount = indexData.fields.length
-      var termIds = new Map(built.terms.map(function (term, t) { return [term, t] }))
-      var sortedTerms = built.sortedTerms
-      var offsets = built.offsets
-      var postingDocs = built.docs
-      var postingScores = built.scores
-      var tags = docsData.tags.map(function (pair) { return { id: pair[0], label: pair[1] } })
-      var docs = docsData.docs.map(function (row, position) {
-        return { ref: position, url: row[0], title: row[1], titleHtml: row[2] || null, date: row[3], tags: row[4].map(function (i) { return tags[i] }), excerpt: row[5] }
+      var meta = null
+      var metaLoading = get('meta').then(function (data) {
+        meta = data
+        meta.shardStarts = data.shards === '' ? [] : data.shards.split(' ')
+        meta.pairKeys = new Set(data.pairs)
+        meta.firstKeys = new Set(data.firsts)
+        meta.secondKeys = new Set(data.seconds)
+        meta.tagList = data.tags.map(function (pair) { return { id: pair[0], label: pair[1] } })
+        meta.averages = data.fieldLengths.map(function (total) { return total / data.documentCount })
+        return meta
       })
+      var wordLists = new Map()
+      var postings = new Map()
+      var blocks = new Map()
+      var tagDocs = null
 
-      function documentFrequency (term) {
-        var t = termIds.get(term)
-        var count = 0
-        for (var f = 0; f < fieldCount; f++) count += offsets[f][t + 1] - offsets[f][t]
-        return count
+      /* Resolve with a word list: "x/di" terms starting with di (with frequencies), "w/d" those
+       * starting with d, "s/d" those whose second character is d. */
+      function words (kind, key) {
+        var name = kind + '/' + key
+        if (wordLists.has(name)) return Promise.resolve(wordLists.get(name))
+        var present = kind === 'x' ? meta.pairKeys : kind === 'w' ? meta.firstKeys : meta.secondKeys
+        if (!present.has(key)) return Promise.resolve({ terms: [] })
+        return get(name).then(function (data) {
+          var list = { terms: data.terms.split(' ') }
+          if (data.df !== undefined) {
+            list.df = new Map(list.terms.map(function (term, i) { return [term, parseInt(data.df.substr(2 * i, 2), 36)] }))
+          }
+          wordLists.set(name, list)
+          return list
+        })
       }
 
-      /* Return the index terms that start with word (JS string order, binary search). */
-      function termsStartingWith (word) {
+      /* Return the postings shard number holding a term (shards are runs of terms in JS order). */
+      function shardOf (term) {
+        var starts = meta.shardStarts
         var low = 0
-        var high = sortedTerms.length
+        var high = starts.length
         while (low < high) {
           var middle = (low + high) >> 1
-          if (sortedTerms[middle] < word) low = middle + 1; else high = middle
+          if (starts[middle] <= term) low = middle + 1; else high = middle
         }
-        var found = []
-        for (var i = low; i < sortedTerms.length && sortedTerms[i].startsWith(word); i++) found.push(sortedTerms[i])
-        return found
+        return low - 1
       }
 
-      /* Return the index terms a query word may match: [exact, prefix, fuzzy], each a list.
-       * Short prefixes can match thousands of terms: keep the most frequent few (PREFIX_LIMITS). */
-      function expand (word, term) {
-        var exact = term && termIds.has(term) ? [term] : []
-        var limit = PREFIX_LIMITS[Math.min(word.length, PREFIX_LIMITS.length - 1)]
-        var prefix = []
-        var fuzzy = []
-        if (limit) {
-          prefix = termsStartingWith(word).filter(function (t) { return t !== term })
-          if (prefix.length > limit) {
-            var frequency = new Map(prefix.map(function (t) { return [t, documentFrequency(t)] }))
-            prefix = prefix.sort(function (a, b) { return frequency.get(b) - frequency.get(a) || (a < b ? -1 : 1) }).slice(0, limit)
+      /* Resolve when the postings of these terms are loaded and scored (lunr's BM25 as
+       * lunr.Builder computes its field vectors: the index's k1 and b, rounded to 3 places). */
+      function loadPostings (terms) {
+        var shards = new Set()
+        terms.forEach(function (term) { if (!postings.has(term)) shards.add(shardOf(term)) })
+        return Promise.all(Array.from(shards).sort(function (a, b) { return a - b }).map(function (number) {
+          return get('p/' + number).then(function (data) {
+            var names = data.terms.split(' ')
+            var perField = data.postings.map(function (s) { return s.split(';') })
+            names.forEach(function (term, t) {
+              if (!postings.has(term)) postings.set(term, decodeTerm(perField.map(function (list) { return list[t] })))
+            })
+          })
+        }))
+      }
+
+      function decodeTerm (encoded) {
+        var n = meta.documentCount
+        var k1 = meta.k1
+        var b = meta.b
+        var parsed = encoded.map(function (s) { return s ? s.split(',') : [] })
+        var withTerm = 0
+        parsed.forEach(function (entries) { withTerm += entries.length })
+        var idf = Math.log(1 + Math.abs((n - withTerm + 0.5) / (withTerm + 0.5)))
+        return parsed.map(function (entries, f) {
+          var docs = new Int32Array(entries.length)
+          var scores = new Float64Array(entries.length)
+          var average = meta.averages[f]
+          var boost = meta.boosts[f] || 1
+          var doc = -1
+          for (var e = 0; e < entries.length; e++) {
+            var parts = entries[e].split('.')
+            doc += parseInt(parts[0], 36)
+            var length = parseInt(parts[1], 36)
+            var freq = parts.length > 2 ? parseInt(parts[2], 36) : 1
+            var score = idf * ((k1 + 1) * freq) / (k1 * (1 - b + b * (length / average)) + freq)
+            score *= boost
+            docs[e] = doc
+            scores[e] = Math.round(score * 1000) / 1000
           }
-        }
-        // Typos only when the word matches nothing as it is: "poinc" must not bring in "point".
-        if (term && term.length >= 5 && !exact.length && !prefix.length) {
-          fuzzy = index.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(term, 1)).toArray()
-            .filter(function (t) { return t !== term })
-        }
-        return [exact, prefix, fuzzy]
+          return { docs: docs, scores: scores }
+        })
       }
 
-      /* Return the query's words, each with its term and the index terms it may match. */
-      function parse (query) {
-        var seen = new Set()
-        var words = []
-        tokenize(query).forEach(function (word) {
-          if (seen.has(word)) return
-          seen.add(word)
-          var term = index.pipeline.runString(word)[0]
-          if (term === undefined) return // a stop word
-          var found = expand(word, term)
-          words.push({ word: word, term: term, exact: found[0], prefix: found[1], fuzzy: found[2], matches: found[0].concat(found[1], found[2]) })
+      function startOf (terms, word) {
+        var low = 0
+        var high = terms.length
+        while (low < high) {
+          var middle = (low + high) >> 1
+          if (terms[middle] < word) low = middle + 1; else high = middle
+        }
+        return low
+      }
+
+      function keyOf (ch) {
+        return /^[0-9a-z]$/.test(ch) ? ch : '_'
+      }
+
+      function pairOf (word) {
+        return keyOf(word[0]) + (word.length > 1 ? keyOf(word[1]) : '')
+      }
+
+      /* Resolve with the index terms a query word may match: [exact, prefix, fuzzy], each a list.
+       * Short prefixes can match thousands of terms: keep the most frequent few (PREFIX_LIMITS).
+       * Typos only when the word matches nothing as it is: "poinc" must not bring in "point". */
+      function expand (word, term) {
+        return Promise.all([words('x', pairOf(word)), words('x', pairOf(term))]).then(function (lists) {
+          var own = lists[1].terms
+          var at = startOf(own, term)
+          var exact = own[at] === term ? [term] : []
+          var limit = PREFIX_LIMITS[Math.min(word.length, PREFIX_LIMITS.length - 1)]
+          var prefix = []
+          if (limit) {
+            var list = lists[0]
+            for (var i = startOf(list.terms, word); i < list.terms.length && list.terms[i].startsWith(word); i++) {
+              if (list.terms[i] !== term) prefix.push(list.terms[i])
+            }
+            if (prefix.length > limit) {
+              prefix = prefix.sort(function (x, y) { return list.df.get(y) - list.df.get(x) || (x < y ? -1 : 1) }).slice(0, limit)
+            }
+          }
+          if (term.length < 5 || exact.length || prefix.length) return [exact, prefix, []]
+          // Within one edit of the term: same first letter (w/term[0]), or an edit at the start
+          // (w/term[1]: a letter too many or swapped; s/term[0], s/term[1]: one missing or wrong).
+          return Promise.all([
+            words('w', keyOf(term[0])), words('w', keyOf(term[1])), words('s', keyOf(term[0])), words('s', keyOf(term[1]))
+          ]).then(function (candidates) {
+            var fuzzy = new Set()
+            candidates.forEach(function (found) {
+              found.terms.forEach(function (other) { if (other !== term && withinOneEdit(term, other)) fuzzy.add(other) })
+            })
+            return [exact, prefix, Array.from(fuzzy).sort()]
+          })
         })
-        return words
+      }
+
+      /* Resolve with the query's words, each with its term and the index terms it may match;
+       * the postings of every matched term are loaded. */
+      function parse (query) {
+        return metaLoading.then(function () {
+          var seen = new Set()
+          var found = []
+          tokenize(query).forEach(function (word) {
+            if (seen.has(word)) return
+            seen.add(word)
+            var term = reduceWord(word)
+            if (term === undefined) return // a stop word
+            found.push({ word: word, term: term })
+          })
+          return Promise.all(found.map(function (w) { return expand(w.word, w.term) }))
+            .then(function (expanded) {
+              var all = []
+              found.forEach(function (w, i) {
+                w.exact = expanded[i][0]
+                w.prefix = expanded[i][1]
+                w.fuzzy = expanded[i][2]
+                w.matches = w.exact.concat(w.prefix, w.fuzzy)
+                all = all.concat(w.matches)
+              })
+              return loadPostings(all).then(function () { return found })
+            })
+        })
       }
 
       /* Return the refs of the documents matching every word, best first, scored as lunr's
        * Index.query scores a query whose clauses are the words' terms (boost 10 exact, 2 prefix,
        * 1 fuzzy): per field, the dot product of the query vector and the field vector over the
-       * query vector's length, summed over fields. Walking flat postings instead of running
-       * lunr's query keeps a common word at 10,000 papers to a few milliseconds. */
+       * query vector's length, summed over fields. */
       function score (words) {
+        var n = meta.documentCount
         var boosts = new Map()
         words.forEach(function (w) {
           [[w.exact, 10], [w.prefix, 2], [w.fuzzy, 1]].forEach(function (pair) {
@@ -255,65 +286,110 @@
         var matched = new Int32Array(n)
         var lastWord = new Int32Array(n).fill(-1)
         var scored = new Set()
+        var candidates = []
         words.forEach(function (w, i) {
           w.matches.forEach(function (term) {
-            var t = termIds.get(term)
             var boost = scored.has(term) ? 0 : boosts.get(term)
             scored.add(term)
-            for (var f = 0; f < fieldCount; f++) {
-              var list = postingDocs[f]
-              var values = postingScores[f]
-              for (var p = offsets[f][t], end = offsets[f][t + 1]; p < end; p++) {
+            postings.get(term).forEach(function (field) {
+              var list = field.docs
+              var values = field.scores
+              for (var p = 0; p < list.length; p++) {
                 var d = list[p]
                 totals[d] += boost * values[p]
-                if (lastWord[d] !== i) { lastWord[d] = i; matched[d]++ }
+                if (lastWord[d] !== i) {
+                  lastWord[d] = i
+                  if (++matched[d] === words.length) candidates.push(d)
+                }
               }
+            })
+          })
+        })
+        candidates.sort(function (a, b) { return totals[b] - totals[a] || a - b })
+        return candidates.map(function (ref) { return { ref: ref, score: totals[ref] / norm } })
+      }
+
+      /* Resolve with each document's tag numbers (search page: tag counts and filters). */
+      function loadTags () {
+        if (tagDocs) return Promise.resolve(tagDocs)
+        return get('tags').then(function (data) {
+          var perDoc = new Array(meta.documentCount)
+          for (var d = 0; d < perDoc.length; d++) perDoc[d] = []
+          data.docs.forEach(function (encoded, tag) {
+            var doc = -1
+            if (encoded) encoded.split(',').forEach(function (gap) { doc += parseInt(gap, 36); perDoc[doc].push(tag) })
+          })
+          tagDocs = perDoc
+          return perDoc
+        })
+      }
+
+      /* Resolve with {words, hits: [{ref, score}], total, tagCounts}. Every word must match:
+       * exactly, as a prefix, or (when it matches neither way and its term has 5+ letters) within
+       * one edit. Tag ids narrow the results (all must hold); with `withTags`, or tag ids given,
+       * the hits' tags are counted. */
+      function search (query, tagIds, withTags) {
+        tagIds = tagIds || []
+        return parse(query).then(function (words) {
+          var hits = []
+          if (words.length && words.every(function (w) { return w.matches.length })) {
+            hits = score(words)
+          } else if (!words.length && tagIds.length && !tokenize(query).length) {
+            hits = []
+            for (var d = 0; d < meta.documentCount; d++) hits.push({ ref: d, score: 0 })
+          }
+          if (!withTags && !tagIds.length) return { words: words, hits: hits, total: hits.length, tagCounts: [] }
+          return loadTags().then(function (perDoc) {
+            var counts = new Int32Array(meta.tagList.length)
+            hits.forEach(function (hit) { perDoc[hit.ref].forEach(function (tag) { counts[tag]++ }) })
+            var wanted = tagIds.map(function (id) { return meta.tagList.findIndex(function (tag) { return tag.id === id }) })
+            var filtered = hits.filter(function (hit) {
+              return wanted.every(function (tag) { return perDoc[hit.ref].indexOf(tag) >= 0 })
+            })
+            return {
+              words: words,
+              hits: filtered,
+              total: hits.length,
+              tagCounts: meta.tagList.map(function (tag, i) { return { id: tag.id, label: tag.label, count: counts[i] } })
             }
           })
         })
-        var refs = []
-        for (var d = 0; d < n; d++) if (matched[d] === words.length) refs.push(d)
-        refs.sort(function (a, b) { return totals[b] - totals[a] || a - b })
-        return refs.map(function (ref) { return { doc: docs[ref], score: totals[ref] / norm } })
       }
 
-      /* Every word must match: exactly, as a prefix, or (when it matches neither way and its
-       * term has 5+ letters) within one edit. Tag ids narrow the results (all must hold). */
-      function search (query, tagIds) {
-        var words = parse(query)
-        tagIds = tagIds || []
-        var hits = []
-        if (words.length && words.every(function (w) { return w.matches.length })) {
-          hits = score(words)
-        } else if (!words.length && tagIds.length && !tokenize(query).length) {
-          hits = docs.map(function (doc) { return { doc: doc, score: 0 } })
-        }
-        var counts = new Map()
-        hits.forEach(function (hit) { hit.doc.tags.forEach(function (tag) { counts.set(tag.id, (counts.get(tag.id) || 0) + 1) }) })
-        var filtered = hits.filter(function (hit) {
-          return tagIds.every(function (id) { return hit.doc.tags.some(function (tag) { return tag.id === id }) })
+      /* Resolve with the shown documents' data, from their blocks. */
+      function documents (refs) {
+        var size = meta.block
+        var numbers = Array.from(new Set(refs.map(function (ref) { return Math.floor(ref / size) })))
+        return Promise.all(numbers.map(function (number) {
+          if (blocks.has(number)) return null
+          return get('d/' + number).then(function (data) { blocks.set(number, data.docs) })
+        })).then(function () {
+          return refs.map(function (ref) {
+            var row = blocks.get(Math.floor(ref / size))[ref % size]
+            return {
+              ref: ref,
+              url: row[0],
+              title: row[1],
+              titleHtml: row[2] || null,
+              date: row[3],
+              tags: row[4].map(function (i) { return meta.tagList[i] }),
+              excerpt: row[5]
+            }
+          })
         })
-        return {
-          words: words,
-          hits: filtered,
-          total: hits.length,
-          tagCounts: tags.map(function (tag) { return { id: tag.id, label: tag.label, count: counts.get(tag.id) || 0 } })
-        }
       }
 
       function hasTerm (ref, term) {
-        var t = termIds.get(term)
-        for (var f = 0; f < fieldCount; f++) {
-          var list = postingDocs[f]
-          var low = offsets[f][t]
-          var high = offsets[f][t + 1]
+        return postings.get(term).some(function (field) {
+          var list = field.docs
+          var low = 0
+          var high = list.length
           while (low < high) {
             var middle = (low + high) >> 1
             if (list[middle] < ref) low = middle + 1; else high = middle
           }
-          if (low < offsets[f][t + 1] && list[low] === ref) return true
-        }
-        return false
+          return low < list.length && list[low] === ref
+        })
       }
 
       /* Return the folded words of a hit's title and excerpt to highlight: those whose term the
@@ -331,25 +407,28 @@
         return Array.from(marks)
       }
 
-      /* Return what a results list shows, as plain data (it crosses from the worker): the
+      /* Resolve with what a results list shows, as plain data (it crosses from the worker): the
        * first `limit` hits with the words to highlight, how many matched, tag counts. */
-      function results (query, tagIds, limit) {
-        var found = search(query, tagIds)
-        return {
-          query: query,
-          tags: tagIds,
-          words: found.words.length,
-          count: found.hits.length,
-          total: found.total,
-          tagCounts: found.tagCounts,
-          hits: found.hits.slice(0, limit).map(function (hit) {
-            var doc = hit.doc
-            return { url: doc.url, title: doc.title, titleHtml: doc.titleHtml, date: doc.date, tags: doc.tags, excerpt: doc.excerpt, marks: marksFor(doc, found.words) }
+      function results (query, tagIds, limit, withTags) {
+        return search(query, tagIds, withTags).then(function (found) {
+          var shown = found.hits.slice(0, limit)
+          return documents(shown.map(function (hit) { return hit.ref })).then(function (docs) {
+            return {
+              query: query,
+              tags: tagIds,
+              words: found.words.length,
+              count: found.hits.length,
+              total: found.total,
+              tagCounts: found.tagCounts,
+              hits: docs.map(function (doc) {
+                return { url: doc.url, title: doc.title, titleHtml: doc.titleHtml, date: doc.date, tags: doc.tags, excerpt: doc.excerpt, marks: marksFor(doc, found.words) }
+              })
+            }
           })
-        }
+        })
       }
 
-      return { index: index, docs: docs, tags: tags, parse: parse, search: search, results: results }
+      return { ready: metaLoading, parse: parse, search: search, results: results, documents: documents }
     }
 
     return {
@@ -358,7 +437,6 @@
       tokenize: tokenize,
       markPieces: markPieces,
       reduceWord: reduceWord,
-      toSerializedIndex: toSerializedIndex,
       createSearcher: createSearcher
     }
   }
@@ -367,5 +445,6 @@
   core.fold = fold
   core.tokenize = tokenize
   core.markPieces = markPieces
+  core.withinOneEdit = withinOneEdit
   return core
 })

@@ -3,7 +3,7 @@
  * Classic script (works from file://, where module scripts do not): load with
  *   <script src="{root}assets/js/search.js" defer></script>
  * Nothing is downloaded until the box is focused or typed in, or the search page opens with a
- * query or tag in its URL. Over http(s) the index is built and queried in a Web Worker
+ * query or tag in its URL; then only search/meta.js, and per query the shards it needs. Over http(s) the index is built and queried in a Web Worker
  * (assets/js/search-worker.js), so the page stays responsive while it loads; from file://,
  * where workers cannot start, lunr.js, the shared core and the data scripts load in the page.
  * Results are a plain list of links: Down from the box moves focus to the first, Up/Down move
@@ -56,7 +56,7 @@
     return new URL(root + path, location.href).href
   }
 
-  /* Resolve with a backend whose run(query, tags, limit) answers in a worker. */
+  /* Resolve with a backend whose run(query, tags, limit, withTags) answers in a worker. */
   function startWorker () {
     return new Promise(function (resolve, reject) {
       var worker = new Worker(root + 'assets/js/search-worker.js')
@@ -65,16 +65,17 @@
       function fail (error) { worker.terminate(); reject(error) }
       worker.onmessage = function (event) {
         var message = event.data
-        if (message.type === 'results') {
-          var done = pending.get(message.id)
+        var done = pending.get(message.id)
+        if (message.type === 'results' || message.type === 'failed') {
           pending.delete(message.id)
-          if (done) done(message.results)
+          if (done && message.type === 'results') done[0](message.results)
+          else if (done) done[1](new Error(message.message))
         } else if (message.type === 'ready') {
           resolve({
-            run: function (query, tags, limit) {
-              return new Promise(function (done) {
-                pending.set(++next, done)
-                worker.postMessage({ type: 'search', id: next, query: query, tags: tags, limit: limit })
+            run: function (query, tags, limit, withTags) {
+              return new Promise(function (resolveRun, rejectRun) {
+                pending.set(++next, [resolveRun, rejectRun])
+                worker.postMessage({ type: 'search', id: next, query: query, tags: tags, limit: limit, withTags: !!withTags })
               })
             }
           })
@@ -85,21 +86,24 @@
       worker.onerror = function (event) { event.preventDefault(); fail(new Error('the search worker failed')) }
       worker.postMessage({
         type: 'load',
-        scripts: ['assets/vendor/lunr.min.js', 'assets/js/lunr-pipeline.js', 'search/index.js', 'search/docs.js'].map(absolute)
+        scripts: ['assets/vendor/lunr.min.js', 'assets/js/lunr-pipeline.js'].map(absolute),
+        data: absolute('search/')
       })
     })
   }
 
-  /* Resolve with a backend that searches in the page (file://, or when the worker fails). */
+  /* Resolve with a backend that searches in the page (file://, or when the worker fails):
+   * each data file is a script that registers itself in self.siteSearchData. */
   function startInPage () {
-    var data = self.siteSearchData || {}
-    return Promise.all([
-      self.lunr ? null : loadScript(root + 'assets/vendor/lunr.min.js'),
-      data.index ? null : loadScript(root + 'search/index.js'),
-      data.docs ? null : loadScript(root + 'search/docs.js')
-    ]).then(function () {
-      var searcher = self.siteSearchCore(self.lunr).createSearcher(self.siteSearchData.index, self.siteSearchData.docs)
-      return { run: function (query, tags, limit) { return Promise.resolve(searcher.results(query, tags, limit)) } }
+    return (self.lunr ? Promise.resolve() : loadScript(root + 'assets/vendor/lunr.min.js')).then(function () {
+      var searcher = self.siteSearchCore(self.lunr).createSearcher(function (name) {
+        var data = self.siteSearchData || {}
+        if (data[name]) return data[name]
+        return loadScript(root + 'search/' + name + '.js').then(function () { return self.siteSearchData[name] })
+      })
+      return searcher.ready.then(function () {
+        return { run: function (query, tags, limit, withTags) { return searcher.results(query, tags, limit, withTags) } }
+      })
     })
   }
 
@@ -384,7 +388,7 @@
     if (!ready) setStatus('Loading search\u2026')
     var tags = activeTags.slice()
     load().then(function (backend) {
-      return backend.run(query, tags, PAGE_LIMIT)
+      return backend.run(query, tags, PAGE_LIMIT, true)
     }).then(function (found) {
       if (JSON.stringify([input.value, activeTags]) !== key || shown === key) return
       shown = key

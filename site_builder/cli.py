@@ -1,4 +1,4 @@
-"""Command line: `site-builder import|build|serve|deploy|check|stats`."""
+"""Command line: `site-builder import|build|serve|deploy|check|stats|marks`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from site_builder import __version__
 from site_builder.config import Config, load_config
@@ -74,7 +75,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("check", parents=[common], help="validate sources, pages and the taxonomy")
     commands.add_parser("stats", parents=[common], help="print paper and tag figures")
+    _add_marks_parser(commands, common)
     return parser
+
+
+def _add_marks_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The `marks` subcommand: fold a reading-marks.json export into the paper pages."""
+    marks = commands.add_parser(
+        "marks",
+        parents=[common],
+        help="merge reading marks exported from the site (reading-marks.json) into the pages",
+    )
+    marks.add_argument("file", type=Path, help="the exported reading-marks.json")
+
+
+def _run_marks(config: Config, file: Path) -> int:
+    """Merge a marks file into content/papers/; list what was left alone."""
+    from site_builder.marks import apply_marks
+
+    report = apply_marks(config, file.resolve(), str(file))
+    for page, changes in report.updated:
+        log.info("%s: %s", page, ", ".join(changes))
+    for page, reason in report.conflicts:
+        log.warning("warning: %s: left alone: %s", page, reason)
+    for paper_id in report.missing:
+        log.warning("warning: %s: no paper with id `%s`: left alone", file, paper_id)
+    log.info("%s", report.summary())
+    return 0
 
 
 class _StrictHandler(logging.Handler):
@@ -172,6 +199,8 @@ def _run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         log.info("check: %d problem(s), %d warning(s)", len(problems), len(warnings))
         return 1 if problems else 0
+    if args.command == "marks":
+        return _run_marks(config, args.file)
     if args.command == "stats":
         from site_builder.check import project_stats
 

@@ -6,7 +6,10 @@ from site_builder.config import Config
 from site_builder.errors import SiteError, SourcePos
 
 ASSETS_DIR = "assets"
-VENDOR_FILES = {"lunr/lunr.min.js": "vendor/lunr.min.js"}
+VENDOR_FILES = {
+    "lunr/lunr.min.js": "vendor/lunr.min.js",
+    "markdown-it/dist/browser/markdown-it.umd.min.js": "vendor/markdown-it.min.js",
+}
 """npm files shipped in the site: node_modules path -> path under assets/."""
 
 

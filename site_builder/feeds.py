@@ -98,6 +98,8 @@ def _paper_record(view: PaperView, base_url: str) -> str:
             "code": list(view.paper.code),
             "links": list(view.paper.links),
             "status": view.paper.status,
+            "starred": view.paper.starred,
+            "published": view.paper.published,
             "abstract": view.paper.abstract,
         }
     )
@@ -132,13 +134,47 @@ def _joined_json(lines: tuple[str, ...]) -> bytes:
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
 
 
+DESK_DATA = "desk-data.js"
+"""The reader's desk data: what list filters need of every paper, as a script (works on file://)."""
+
+
+def _desk_record(view: PaperView) -> dict[str, object]:
+    """Return one paper as the desk's filters need it: short keys, empty fields left out."""
+    record: dict[str, object] = {"i": view.paper.id, "u": view.paper.slug, "t": view.title_text}
+    title = view.title_html
+    if "<" in title or "&" in title:
+        record["h"] = title  # markup (MathML) or escapes: the card shows the safe HTML
+    optional = {
+        "d": list(view.paper.dates),
+        "g": [tag.id for tag in view.tags],
+        "c": view.paper.code[0] if view.paper.code else "",
+        "p": view.paper.published or "",
+        "a": list(view.paper.authors),
+        "s": view.paper.status if view.paper.status != "unread" else "",
+        "f": 1 if view.paper.starred else 0,
+    }
+    record.update((key, value) for key, value in optional.items() if value)
+    return record
+
+
+def render_desk_data(site: Site) -> bytes:
+    """Return desk-data.js: `self.siteDeskData = {...}` with the site's title, its tags and every
+    paper (newest listing first), for filtering lists over all papers, not one page of them."""
+    data = {
+        "site": site.config.title,
+        "tags": [[tag.tag.id, tag.tag.label] for tag in site.tags if tag.slugs],
+        "papers": [_desk_record(view) for view in site.papers],
+    }
+    return f"self.siteDeskData = {inert_json(data)};\n".encode()
+
+
 def render_data_files(
     site: Site,
     page_urls: Sequence[str],
     feeds: dict[str, tuple[str, bytes]] | None = None,
     records: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
-    """Return the site's feeds, sitemap, robots.txt, papers.json and .nojekyll.
+    """Return the site's feeds, sitemap, robots.txt, papers.json, desk-data.js and .nojekyll.
 
     `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed.
     """
@@ -166,5 +202,6 @@ def render_data_files(
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site, records)
+    files[DESK_DATA] = render_desk_data(site)
     files[".nojekyll"] = b""
     return files

@@ -63,9 +63,9 @@ def make_project(root: Path) -> Path:
     shutil.copy(REPO / "site.yml", root / "site.yml")
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "static", root / "static")
-    lunr = root / "node_modules" / "lunr"
-    lunr.mkdir(parents=True)
-    shutil.copy(REPO / "node_modules" / "lunr" / "lunr.min.js", lunr / "lunr.min.js")
+    for name in ("lunr/lunr.min.js", "markdown-it/dist/browser/markdown-it.umd.min.js"):
+        (root / "node_modules" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "node_modules" / name, root / "node_modules" / name)
     (root / "content").mkdir()
     shutil.copy(REPO / "content" / "tags.yml", root / "content" / "tags.yml")
     write_files(root, {"content/sources/listing.txt": DUMP})

@@ -205,12 +205,23 @@ def note_block(note: Note) -> str:
     return f"**{note.date}**\n\n{note.text}\n"
 
 
+def _unseen(note: Note, section: str) -> Note | None:
+    """Return the note cut to its paragraphs that are not in the notes section yet, or None.
+
+    The browser keeps one note per paper that the reader goes on writing: exported again after
+    a merge, only what was added since is appended.
+    """
+    paragraphs = [part.strip() for part in re.split(r"\n[ \t]*\n", note.text) if part.strip()]
+    fresh = [part for part in paragraphs if part not in section]
+    return Note(note.date, "\n\n".join(fresh)) if fresh else None
+
+
 def _append_notes(text: str, notes: Iterable[Note], newline: str) -> tuple[str, int]:
     """Return the text with the notes not yet under `## Notes` appended, and how many were."""
     match = _NOTES_RE.search(text)
     section = text[match.end() :] if match else ""
     plain = section.replace("\r\n", "\n")
-    fresh = [note for note in notes if note_block(note).strip() not in plain]
+    fresh = [cut for note in notes if (cut := _unseen(note, plain)) is not None]
     if not fresh:
         return text, 0
     if not match:

@@ -325,6 +325,21 @@ def test_export_then_marks_then_build_shows_the_status_from_the_page(
         assert other.input_value("textarea.desk-note") == "Worth a *second* read."
     finally:
         fresh.close()
+    # The first browser goes on: the page it merged into is its new base, so no conflict.
+    page.goto(site.url(ZEBRA))
+    page.select_option("select[name=status]", "skipped")
+    page.fill("textarea.desk-note", "Worth a *second* read.\n\nNot after all.")
+    page.wait_for_function("() => document.querySelector('.desk-saved').textContent !== ''")
+    with page.expect_download() as download_info:
+        page.click("section.desk .desk-export")
+    download_info.value.save_as(marks)
+    capsys.readouterr()
+    assert main(["marks", "-C", str(project), str(marks)]) == 0
+    assert "conflict" not in capsys.readouterr().err.split("marks:")[0]
+    again = page_file.read_text(encoding="utf-8")
+    assert "\nstatus: skipped\n" in again
+    assert again.startswith(text.replace("status: read", "status: skipped"))
+    assert again.endswith("\n\nNot after all.\n") and again.count("Worth a *second* read.") == 1
 
 
 def test_hostile_notes_stay_text(project_site: tuple[Path, SiteServer], context: Any, tmp_path: Path) -> None:

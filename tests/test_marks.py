@@ -84,6 +84,14 @@ def test_notes_are_appended_with_their_dates_once() -> None:
     assert (again.text, again.changes, again.conflict) == (None, (), None)
 
 
+def test_a_note_written_on_after_a_merge_adds_only_its_new_paragraphs() -> None:
+    first = merge_mark(PAGE, _paper(), _mark(notes=(Note("2026-11-30", "Part one."),)))
+    merged = first.text or ""
+    later = Note("2026-12-02", "Part one.\n\nPart two, *later*.")
+    again = merge_mark(merged, _paper(merged), _mark(notes=(later,)))
+    assert again.text == merged + "\n**2026-12-02**\n\nPart two, *later*.\n"
+
+
 def test_notes_heading_is_added_when_the_page_has_none() -> None:
     page = PAGE.split("## Notes")[0].rstrip("\n") + "\n"
     merge = merge_mark(page, _paper(page), _mark(notes=(Note("2026-12-01", "Short."),)))

@@ -91,6 +91,7 @@
         data = self.siteDeskData
         data.tagLabels = new Map(data.tags)
         data.bySlug = new Map(data.papers.map(function (paper, index) { paper.n = index; return [paper.u, paper] }))
+        data.papers.forEach(function (paper) { desk.rebase(paper.i, paper.s || 'unread', !!paper.f) })
         data.scoped = data.papers.filter(inScope)
         return data
       })

@@ -54,8 +54,26 @@
     return mark
   }
 
+  /* The page caught up with a mark (its marks were merged into the pages and the site rebuilt):
+   * what the page says now is the base of later changes, so a second export does not conflict. */
+  function rebase (id, pageStatus, pageStarred) {
+    var mark = marks[id]
+    if (!mark) return
+    var moved = false
+    if (mark.status && mark.status === pageStatus && mark.base_status !== pageStatus) {
+      mark.base_status = pageStatus
+      moved = true
+    }
+    if (typeof mark.starred === 'boolean' && mark.starred === !!pageStarred && mark.base_starred !== !!pageStarred) {
+      mark.base_starred = !!pageStarred
+      moved = true
+    }
+    if (moved) save()
+  }
+
   var desk = {
     statuses: STATUSES,
+    rebase: rebase,
     status: function (id, base) {
       var mark = marks[id]
       return mark && mark.status ? mark.status : (base || 'unread')
@@ -107,7 +125,7 @@
       document.body.appendChild(live)
     }
     live.textContent = ''
-    setTimeout(function () { live.textContent = text }, 30)
+    if (text) setTimeout(function () { live.textContent = text }, 30)
   }
 
   // --- notes ----------------------------------------------------------------------------------
@@ -178,6 +196,7 @@
     var id = holder.getAttribute('data-id')
     var base = holder.getAttribute('data-status')
     var baseStarred = holder.hasAttribute('data-starred')
+    rebase(id, base, baseStarred)
     var select = document.createElement('select')
     select.name = 'status'
     select.className = 'desk-status'
@@ -222,6 +241,7 @@
     var id = section.getAttribute('data-id')
     var base = section.getAttribute('data-status')
     var baseStarred = section.hasAttribute('data-starred')
+    rebase(id, base, baseStarred)
     var select = section.querySelector('select.desk-status')
     var star = section.querySelector('button.desk-star')
     var note = section.querySelector('textarea.desk-note')
@@ -489,6 +509,7 @@
 
   // --- start ------------------------------------------------------------------------------------
 
+  announce('')
   var paperSection = document.querySelector('section.desk-paper')
   var paper = paperSection ? setUpPaper(paperSection) : null
   document.querySelectorAll('.desk-card[data-id]').forEach(enhanceCard)

@@ -122,6 +122,7 @@ def render_papers_json(site: Site, records: dict[str, str] | None = None) -> byt
         lines.append(line)
     if len(cache) > 2 * len(lines):
         kept = {f"{view.key}:{base_url}" for view in site.papers}
+        kept.update(f"desk:{view.key}" for view in site.papers)  # render_desk_data's
         for key in [key for key in cache if key not in kept]:
             del cache[key]
     return _joined_json(tuple(lines))
@@ -157,15 +158,31 @@ def _desk_record(view: PaperView) -> dict[str, object]:
     return record
 
 
-def render_desk_data(site: Site) -> bytes:
+def render_desk_data(site: Site, records: dict[str, str] | None = None) -> bytes:
     """Return desk-data.js: `self.siteDeskData = {...}` with the site's title, its tags and every
-    paper (newest listing first), for filtering lists over all papers, not one page of them."""
-    data = {
-        "site": site.config.title,
-        "tags": [[tag.tag.id, tag.tag.label] for tag in site.tags if tag.slugs],
-        "papers": [_desk_record(view) for view in site.papers],
-    }
-    return f"self.siteDeskData = {inert_json(data)};\n".encode()
+    paper (newest listing first), for filtering lists over all papers, not one page of them.
+
+    `records` keeps each paper's JSON by `desk:` and its view key (beside papers.json's lines),
+    so a rebuild re-encodes only the papers that changed.
+    """
+    cache = records if records is not None else {}
+    lines = []
+    for view in site.papers:
+        key = f"desk:{view.key}"
+        line = cache.get(key)
+        if line is None:
+            line = cache[key] = inert_json(_desk_record(view))
+        lines.append(line)
+    head = inert_json(
+        {"site": site.config.title, "tags": [[t.tag.id, t.tag.label] for t in site.tags if t.slugs]}
+    )
+    return _joined_desk(head, tuple(lines))
+
+
+@lru_cache(maxsize=1)
+def _joined_desk(head: str, lines: tuple[str, ...]) -> bytes:
+    """Join desk-data.js; the same lines as last time give the same bytes without joining again."""
+    return f"self.siteDeskData = {head[:-1]}, \"papers\": [{', '.join(lines)}]}};\n".encode()
 
 
 def render_data_files(
@@ -202,6 +219,6 @@ def render_data_files(
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site, records)
-    files[DESK_DATA] = render_desk_data(site)
+    files[DESK_DATA] = render_desk_data(site, records)
     files[".nojekyll"] = b""
     return files

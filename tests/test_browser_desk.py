@@ -100,6 +100,21 @@ def test_marks_survive_reload_and_rebuild(project_site: tuple[Path, SiteServer],
     assert page.input_value("select[name=status]") == "reading"
 
 
+def test_without_javascript_the_pages_read_as_before(site_server: SiteServer, browser: Any) -> None:
+    for scripts in (False, True):
+        ctx = browser.new_context(java_script_enabled=scripts)
+        try:
+            page = ctx.new_page()
+            page.goto(site_server.url("tags/diffusion/"))
+            assert page.locator("details.desk-filters").is_visible() is scripts
+            assert page.locator(".paper-card .desk-star").first.is_visible() is scripts
+            page.goto(site_server.url("papers/a-geometric-perspective-on-diffusion-models/"))
+            assert page.locator("section.desk").is_visible() is scripts
+            assert page.locator("section.abstract").is_visible()
+        finally:
+            ctx.close()
+
+
 def test_marks_work_from_disk(project_site: tuple[Path, SiteServer], context: Any) -> None:
     _, site = project_site
     page = context.new_page()

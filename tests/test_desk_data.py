@@ -65,8 +65,10 @@ def test_desk_data_has_what_filters_need(tmp_path: Path, capsys: pytest.CaptureF
     )
     # The pages carry the ids and front-matter marks the desk starts from, and its scripts.
     home = (project / "_site" / "index.html").read_text(encoding="utf-8")
-    assert f'<div class="desk-card" data-id="{graphs["i"]}" data-status="read" data-starred=""></div>' in home
-    assert '<details class="desk-filters" data-scope="all" data-data="desk-data.js" hidden>' in home
+    assert f'<div class="desk-card" data-id="{graphs["i"]}" data-status="read" data-starred="">' in home
+    assert '<option selected>read</option>' in home
+    assert '<button type="button" class="desk-star" aria-pressed="true">Starred</button>' in home
+    assert '<details class="desk-filters" data-scope="all" data-data="desk-data.js">' in home
     tag = (project / "_site" / "tags" / "diffusion" / "index.html").read_text(encoding="utf-8")
     assert 'data-scope="tag:diffusion" data-data="../../desk-data.js"' in tag
     day = (project / "_site" / "dates" / "2025-03-13" / "index.html").read_text(encoding="utf-8")

@@ -450,7 +450,6 @@
     if (box) new MutationObserver(function () { if (data) render() }).observe(box, { childList: true })
   }
 
-  holder.hidden = false
   fillForm()
   if (!isDefault(state)) {
     holder.open = true

@@ -197,27 +197,30 @@
     var base = holder.getAttribute('data-status')
     var baseStarred = holder.hasAttribute('data-starred')
     rebase(id, base, baseStarred)
-    var select = document.createElement('select')
-    select.name = 'status'
-    select.className = 'desk-status'
-    select.setAttribute('aria-label', 'Status')
-    STATUSES.forEach(function (value) {
-      var option = document.createElement('option')
-      option.value = value
-      option.textContent = value
-      select.appendChild(option)
-    })
-    var star = document.createElement('button')
-    star.type = 'button'
-    star.className = 'desk-star'
+    // Server-rendered cards come with their controls (nothing moves); cards built here get them.
+    var select = holder.querySelector('select.desk-status')
+    var star = holder.querySelector('button.desk-star')
+    if (!select) {
+      select = document.createElement('select')
+      select.name = 'status'
+      select.className = 'desk-status'
+      select.setAttribute('aria-label', 'Status')
+      STATUSES.forEach(function (value) {
+        var option = document.createElement('option')
+        option.value = value
+        option.textContent = value
+        select.appendChild(option)
+      })
+      star = document.createElement('button')
+      star.type = 'button'
+      star.className = 'desk-star'
+      holder.append(select, star)
+    }
     select.addEventListener('change', function () { desk.setStatus(id, base, baseStarred, select.value) })
     star.addEventListener('click', function () {
       desk.setStarred(id, base, baseStarred, star.getAttribute('aria-pressed') !== 'true')
     })
-    holder.append(select, star)
     var article = holder.closest('article')
-    var shown = article && article.querySelector('.paper-meta .status')
-    if (shown) shown.hidden = true // the select shows the status now
     holder.deskUpdate = function () {
       var status = desk.status(id, base)
       var on = desk.starred(id, baseStarred)
@@ -247,8 +250,6 @@
     var note = section.querySelector('textarea.desk-note')
     var view = section.querySelector('.desk-note-view')
     var saved = section.querySelector('.desk-saved')
-    var kicker = document.querySelector('.paper-kicker .status')
-    if (kicker) kicker.hidden = true
     var timer = 0
     function update () {
       select.value = desk.status(id, base)
@@ -279,7 +280,6 @@
       }
     })
     update()
-    section.hidden = false
     return {
       cycle: function () {
         var next = desk.cycle(desk.status(id, base))

@@ -31,7 +31,7 @@
   var countBox = holder.nextElementSibling && holder.nextElementSibling.classList.contains('desk-count') ? holder.nextElementSibling : null
   var list = document.querySelector('.desk-list')
   var main = document.getElementById('main')
-  var collator = new Intl.Collator(document.documentElement.lang || 'en', { sensitivity: 'base', numeric: true })
+  var collator = null // made when first needed: creating one costs more than the rest of the start
 
   var data = null
   var loading = null
@@ -129,6 +129,7 @@
   function sorted (papers) {
     var copy = papers.slice()
     if (state.order === 'title') {
+      collator = collator || new Intl.Collator(document.documentElement.lang || 'en', { sensitivity: 'base', numeric: true })
       copy.sort(function (a, b) { return collator.compare(a.t, b.t) || a.n - b.n })
     } else if (state.order === 'published') {
       copy.sort(function (a, b) {
@@ -300,7 +301,7 @@
     marks.setAttribute('data-status', paper.s || 'unread')
     if (paper.f) marks.setAttribute('data-starred', '')
     article.appendChild(marks)
-    desk.enhanceCard(marks)
+    desk.cardControls(marks)
     item.appendChild(article)
     return item
   }

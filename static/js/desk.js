@@ -189,56 +189,67 @@
 
   function starLabel (on) { return on ? 'Starred' : 'Star' }
 
-  /* Fill a card's .desk-card holder with a status choice and a star toggle. */
-  function enhanceCard (holder) {
-    if (holder.getAttribute('data-enhanced')) return
-    holder.setAttribute('data-enhanced', '1')
-    var id = holder.getAttribute('data-id')
-    var base = holder.getAttribute('data-status')
-    var baseStarred = holder.hasAttribute('data-starred')
-    rebase(id, base, baseStarred)
-    // Server-rendered cards come with their controls (nothing moves); cards built here get them.
+  /* A card's marks live in its .desk-card holder: data-id, the page's data-status and
+   * data-starred, a status select and a star button (drawn by the template, or by cardControls
+   * for cards built in the browser). One listener on the document serves every card, and a card
+   * is only touched when the reader has marks on its paper: starting costs next to nothing. */
+  function holderBase (holder) {
+    return [holder.getAttribute('data-id'), holder.getAttribute('data-status'), holder.hasAttribute('data-starred')]
+  }
+
+  function updateCard (holder) {
+    var base = holderBase(holder)
     var select = holder.querySelector('select.desk-status')
     var star = holder.querySelector('button.desk-star')
-    if (!select) {
-      select = document.createElement('select')
-      select.name = 'status'
-      select.className = 'desk-status'
-      select.setAttribute('aria-label', 'Status')
-      STATUSES.forEach(function (value) {
-        var option = document.createElement('option')
-        option.value = value
-        option.textContent = value
-        select.appendChild(option)
-      })
-      star = document.createElement('button')
-      star.type = 'button'
-      star.className = 'desk-star'
-      holder.append(select, star)
-    }
-    select.addEventListener('change', function () { desk.setStatus(id, base, baseStarred, select.value) })
-    star.addEventListener('click', function () {
-      desk.setStarred(id, base, baseStarred, star.getAttribute('aria-pressed') !== 'true')
-    })
-    var article = holder.closest('article')
-    holder.deskUpdate = function () {
-      var status = desk.status(id, base)
-      var on = desk.starred(id, baseStarred)
-      select.value = status
-      select.setAttribute('data-value', status)
-      star.setAttribute('aria-pressed', on ? 'true' : 'false')
-      star.textContent = starLabel(on)
-      if (article) article.setAttribute('data-desk-status', status)
-    }
-    holder.deskUpdate()
+    if (!select || !star) return
+    var on = desk.starred(base[0], base[2])
+    select.value = desk.status(base[0], base[1])
+    star.setAttribute('aria-pressed', on ? 'true' : 'false')
+    star.textContent = starLabel(on)
   }
-  desk.enhanceCard = enhanceCard
+
+  /* Add the controls to a holder built in the browser, set to the paper's marks. */
+  function cardControls (holder) {
+    var select = document.createElement('select')
+    select.name = 'status'
+    select.className = 'desk-status'
+    select.setAttribute('aria-label', 'Status')
+    STATUSES.forEach(function (value) {
+      var option = document.createElement('option')
+      option.textContent = value
+      select.appendChild(option)
+    })
+    var star = document.createElement('button')
+    star.type = 'button'
+    star.className = 'desk-star'
+    holder.append(select, star)
+    updateCard(holder)
+  }
+  desk.cardControls = cardControls
 
   function updateCards (id) {
-    document.querySelectorAll('.desk-card[data-enhanced]').forEach(function (holder) {
-      if (!id || holder.getAttribute('data-id') === id) holder.deskUpdate()
+    var selector = id ? '.desk-card[data-id="' + CSS.escape(id) + '"]' : '.desk-card[data-id]'
+    document.querySelectorAll(selector).forEach(function (holder) {
+      var base = holderBase(holder)
+      if (!id) rebase(base[0], base[1], base[2])
+      if (!id && !marks[base[0]]) return // shows the page's marks already
+      updateCard(holder)
     })
   }
+
+  document.addEventListener('change', function (event) {
+    var target = event.target
+    var holder = target.closest && target.closest('.desk-card[data-id]')
+    if (!holder || !target.matches('select.desk-status')) return
+    var base = holderBase(holder)
+    desk.setStatus(base[0], base[1], base[2], target.value)
+  })
+  document.addEventListener('click', function (event) {
+    var target = event.target.closest && event.target.closest('.desk-card[data-id] button.desk-star')
+    if (!target) return
+    var base = holderBase(target.parentNode)
+    desk.setStarred(base[0], base[1], base[2], !desk.starred(base[0], base[2]))
+  })
 
   function setUpPaper (section) {
     var id = section.getAttribute('data-id')
@@ -512,7 +523,7 @@
   announce('')
   var paperSection = document.querySelector('section.desk-paper')
   var paper = paperSection ? setUpPaper(paperSection) : null
-  document.querySelectorAll('.desk-card[data-id]').forEach(enhanceCard)
+  if (Object.keys(marks).length) updateCards(null)
   desk.onChange(updateCards)
   document.querySelectorAll('.desk-tools').forEach(setUpTools)
   document.querySelectorAll('.desk-keys-button').forEach(function (button) {

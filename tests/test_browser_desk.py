@@ -100,6 +100,14 @@ def test_marks_survive_reload_and_rebuild(project_site: tuple[Path, SiteServer],
     assert page.input_value("select[name=status]") == "reading"
 
 
+def test_a_note_typed_just_before_leaving_is_kept(site_server: SiteServer, context: Any) -> None:
+    page = context.new_page()
+    page.goto(site_server.url("papers/a-geometric-perspective-on-diffusion-models/"))
+    page.fill("textarea.desk-note", "Typed, then gone at once.")
+    page.reload()
+    assert page.input_value("textarea.desk-note") == "Typed, then gone at once."
+
+
 def test_without_javascript_the_pages_read_as_before(site_server: SiteServer, browser: Any) -> None:
     for scripts in (False, True):
         ctx = browser.new_context(java_script_enabled=scripts)

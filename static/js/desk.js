@@ -273,14 +273,20 @@
       desk.setStarred(id, base, baseStarred, !desk.starred(id, baseStarred))
     })
     note.value = desk.note(id)
+    function saveNote () {
+      clearTimeout(timer)
+      timer = 0
+      desk.setNote(id, base, baseStarred, note.value)
+      saved.textContent = 'Note saved in this browser.'
+      renderNote(view, note.value)
+    }
     note.addEventListener('input', function () {
       clearTimeout(timer)
-      timer = setTimeout(function () {
-        desk.setNote(id, base, baseStarred, note.value)
-        saved.textContent = 'Note saved in this browser.'
-        renderNote(view, note.value)
-      }, 250)
+      timer = setTimeout(saveNote, 250)
     })
+    // Leaving the field or the page within the pause saves what was typed.
+    note.addEventListener('change', function () { if (timer) saveNote() })
+    window.addEventListener('pagehide', function () { if (timer) saveNote() })
     renderNote(view, note.value)
     desk.onChange(function (changedId) {
       if (changedId && changedId !== id) return

@@ -14,7 +14,10 @@ from site_builder.readfile import outside_reason, read_file
 
 log = logging.getLogger(__name__)
 ASSETS_DIR = "assets"
-VENDOR_FILES = {"lunr/lunr.min.js": "vendor/lunr.min.js"}
+VENDOR_FILES = {
+    "lunr/lunr.min.js": "vendor/lunr.min.js",
+    "markdown-it/dist/browser/markdown-it.umd.min.js": "vendor/markdown-it.min.js",
+}
 """npm files shipped in the site: node_modules path -> path under assets/."""
 MATHML_SCRIPT = "js/mathml.js"
 """Path under assets/ of the MathML elements and attributes the browser may copy (search.js)."""

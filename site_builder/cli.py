@@ -1,4 +1,4 @@
-"""Command line: `site-builder import|build|serve|deploy|check|stats|new`."""
+"""Command line: `site-builder import|build|serve|deploy|check|stats|marks|new`."""
 
 from __future__ import annotations
 
@@ -161,7 +161,30 @@ def _parser() -> argparse.ArgumentParser:
         [common],
     )
     new.add_argument("directory", type=Path, help="folder to create (must be missing or empty)")
+    marks = command(
+        "marks",
+        "merge reading marks exported from the site (reading-marks.json) into the pages",
+        "  site-builder marks ~/Downloads/reading-marks.json   fold them into content/papers/\n"
+        "  site-builder marks marks.json --strict              fail if any was left alone\n",
+        [common],
+    )
+    marks.add_argument("file", type=Path, help="the exported reading-marks.json")
     return parser
+
+
+def _run_marks(config: Config, file: Path) -> int:
+    """Merge a marks file into content/papers/; list what was left alone."""
+    from site_builder.marks import apply_marks
+
+    report = apply_marks(config, file.resolve(), str(file))
+    for page, changes in report.updated:
+        log.info("%s: %s", page, ", ".join(changes))
+    for page, reason in report.conflicts:
+        log.warning("warning: %s: left alone: %s", page, reason)
+    for paper_id in report.missing:
+        log.warning("warning: %s: no paper with id `%s`: left alone", file, paper_id)
+    log.info("%s", report.summary())
+    return 0
 
 
 class _StrictHandler(logging.Handler):
@@ -285,6 +308,8 @@ def _run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         log.info("check: %d problem(s), %d warning(s)", len(problems), len(warnings))
         return 1 if problems else 0
+    if args.command == "marks":
+        return _run_marks(config, args.file)
     if args.command == "stats":
         from site_builder.check import project_stats
 

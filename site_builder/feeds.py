@@ -101,6 +101,8 @@ def _paper_record(view: PaperView, base_url: str) -> str:
             "code": list(view.paper.code),
             "links": list(view.paper.links),
             "status": view.paper.status,
+            "starred": view.paper.starred,
+            "published": view.paper.published,
             "abstract": view.paper.abstract,
             "authors": list(view.paper.authors),
             "arxiv": view.paper.arxiv,
@@ -128,6 +130,7 @@ def render_papers_json(site: Site, records: dict[str, str] | None = None) -> byt
         lines.append(line)
     if len(cache) > 2 * len(lines):
         kept = {f"{view.key}:{base_url}" for view in site.papers}
+        kept.update(f"desk:{view.key}" for view in site.papers)  # render_desk_data's
         for key in [key for key in cache if key not in kept]:
             del cache[key]
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
@@ -159,6 +162,56 @@ def render_bib_files(site: Site, entries: dict[str, str] | None = None) -> dict[
     return files
 
 
+DESK_DATA = "desk-data.js"
+"""The reader's desk data: what list filters need of every paper, as a script (works on file://)."""
+
+
+def _desk_record(view: PaperView) -> dict[str, object]:
+    """Return one paper as the desk's filters need it: short keys, empty fields left out."""
+    record: dict[str, object] = {"i": view.paper.id, "u": view.paper.slug, "t": view.title_text}
+    title = view.title_html
+    if "<" in title or "&" in title:
+        record["h"] = title  # markup (MathML) or escapes: the card shows the safe HTML
+    optional = {
+        "d": list(view.paper.dates),
+        "g": [tag.id for tag in view.tags],
+        "c": view.paper.code[0] if view.paper.code else "",
+        "p": view.paper.published or "",
+        "a": list(view.paper.authors),
+        "s": view.paper.status if view.paper.status != "unread" else "",
+        "f": 1 if view.paper.starred else 0,
+    }
+    record.update((key, value) for key, value in optional.items() if value)
+    return record
+
+
+def render_desk_data(site: Site, records: dict[str, str] | None = None) -> bytes:
+    """Return desk-data.js: `self.siteDeskData = {...}` with the site's title, its tags and every
+    paper (newest listing first), for filtering lists over all papers, not one page of them.
+
+    `records` keeps each paper's JSON by `desk:` and its view key (beside papers.json's lines),
+    so a rebuild re-encodes only the papers that changed.
+    """
+    cache = records if records is not None else {}
+    lines = []
+    for view in site.papers:
+        key = f"desk:{view.key}"
+        line = cache.get(key)
+        if line is None:
+            line = cache[key] = inert_json(_desk_record(view))
+        lines.append(line)
+    head = inert_json(
+        {"site": site.config.title, "tags": [[t.tag.id, t.tag.label] for t in site.tags if t.slugs]}
+    )
+    return _joined_desk(head, tuple(lines))
+
+
+@lru_cache(maxsize=1)
+def _joined_desk(head: str, lines: tuple[str, ...]) -> bytes:
+    """Join desk-data.js; the same lines as last time give the same bytes without joining again."""
+    return f"self.siteDeskData = {head[:-1]}, \"papers\": [{', '.join(lines)}]}};\n".encode()
+
+
 def render_data_files(
     site: Site,
     page_urls: Sequence[str],
@@ -167,6 +220,9 @@ def render_data_files(
     entries: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Return the site's feeds, sitemap, robots.txt, papers.json, BibTeX files and .nojekyll.
+
+
+    """Return the site's feeds, sitemap, robots.txt, papers.json, desk-data.js and .nojekyll.
 
     `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed.
     """
@@ -195,5 +251,8 @@ def render_data_files(
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site, records)
     files.update(render_bib_files(site, entries))
+
+
+    files[DESK_DATA] = render_desk_data(site, records)
     files[".nojekyll"] = b""
     return files

@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SUB_PATH = "/reading-list/"
-PROJECT_FILES = ("site.yml", "content/tags.yml", "templates", "static", "node_modules/lunr")
+PROJECT_FILES = ("site.yml", "content/tags.yml", "templates", "static", "node_modules/lunr", "node_modules/markdown-it")
 """What a scratch project copies from the repository (plus `content/` for the bundled site)."""
 
 

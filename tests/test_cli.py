@@ -237,7 +237,7 @@ def test_verbose_before_the_command(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().err == "imported: 1 new, 0 updated, 0 unchanged, 0 warnings\n"
 
 
-COMMANDS = ["import", "build", "serve", "deploy", "check", "stats", "new"]
+COMMANDS = ["import", "build", "serve", "deploy", "check", "stats", "marks", "new"]
 
 
 @pytest.mark.parametrize("argv", [[], *([name] for name in COMMANDS)], ids=["main", *COMMANDS])

@@ -108,7 +108,6 @@ def _paper_record(view: PaperView, base_url: str) -> str:
             "arxiv": view.paper.arxiv,
             "doi": view.paper.doi,
             "venue": view.paper.venue,
-            "published": view.paper.published,
         }
     )
 
@@ -203,12 +202,6 @@ def render_desk_data(site: Site, records: dict[str, str] | None = None) -> bytes
     head = inert_json(
         {"site": site.config.title, "tags": [[t.tag.id, t.tag.label] for t in site.tags if t.slugs]}
     )
-    return _joined_desk(head, tuple(lines))
-
-
-@lru_cache(maxsize=1)
-def _joined_desk(head: str, lines: tuple[str, ...]) -> bytes:
-    """Join desk-data.js; the same lines as last time give the same bytes without joining again."""
     return f"self.siteDeskData = {head[:-1]}, \"papers\": [{', '.join(lines)}]}};\n".encode()
 
 
@@ -219,10 +212,8 @@ def render_data_files(
     records: dict[str, str] | None = None,
     entries: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
-    """Return the site's feeds, sitemap, robots.txt, papers.json, BibTeX files and .nojekyll.
-
-
-    """Return the site's feeds, sitemap, robots.txt, papers.json, desk-data.js and .nojekyll.
+    """Return the site's feeds, sitemap, robots.txt, papers.json, BibTeX files, desk-data.js
+    and .nojekyll.
 
     `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed.
     """
@@ -251,8 +242,6 @@ def render_data_files(
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site, records)
     files.update(render_bib_files(site, entries))
-
-
     files[DESK_DATA] = render_desk_data(site, records)
     files[".nojekyll"] = b""
     return files

@@ -14,7 +14,7 @@ from site_builder.config import Config
 from site_builder.content import read_papers, read_text_stamped
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.filecache import FileCache
-from site_builder.latex import fold, to_plain_text
+from site_builder.latex import fold, normalise_text, to_plain_text
 from site_builder.listings import ParsedListing, read_listing, year_in_file_name
 from site_builder.models import Entry, ImportedPaper, Listing, Paper
 from site_builder.output import write_file_if_unchanged
@@ -315,13 +315,16 @@ def _match_existing(
     """Return imported paper id -> the page of that paper: same id, else arXiv id, DOI or title.
 
     A paper seen through a new source may get a richer title, hence another id; its page is
-    still the one with its arXiv id or DOI.
+    still the one with its arXiv id or DOI. A page written before the text was cleaned as it is
+    now (`scriptsizeFLaws`, a macro that lost its backslash) is found by its title cleaned the
+    same way, so a better cleaning never makes a second page of a paper.
     """
     pages = list(pages)
     by_id = {paper.id: paper for paper in pages}
     by_arxiv = {paper.arxiv.lower(): paper for paper in pages if paper.arxiv}
     by_doi = {paper.doi.lower(): paper for paper in pages if paper.doi}
     by_title = {fold(paper.title): paper for paper in pages}
+    by_clean_title: dict[str, Paper] | None = None  # made only when an imported paper needs it
     found: dict[str, Paper] = {}
     for paper in imported:
         page = (
@@ -330,6 +333,10 @@ def _match_existing(
             or (by_doi.get(paper.doi.lower()) if paper.doi else None)
             or by_title.get(fold(paper.title))
         )
+        if page is None:
+            if by_clean_title is None:
+                by_clean_title = {fold(normalise_text(p.title)): p for p in pages}
+            page = by_clean_title.get(fold(paper.title))
         if page is not None:
             found[paper.id] = page
     return found

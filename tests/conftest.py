@@ -287,9 +287,10 @@ def long_abstract(topic: str) -> str:
 
 
 def make_site_project(tmp_path: Path, files: Mapping[str, str | bytes] | None = None) -> Path:
-    """Return a project that can build a site: settings, taxonomy, theme and the npm lunr package."""
+    """Return a project that can build a site: settings, taxonomy, theme and the npm packages it ships."""
     root = make_project(tmp_path, files)
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "static", root / "static")
-    shutil.copytree(REPO / "node_modules" / "lunr", root / "node_modules" / "lunr")
+    for package in ("lunr", "markdown-it"):
+        shutil.copytree(REPO / "node_modules" / package, root / "node_modules" / package)
     return root

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, SUB_PATH, SiteServer, build_project, copy_project, listing_dump, serving
-from helpers import long_abstract
+from conftest import long_abstract
 
 from site_builder.cli import main
 

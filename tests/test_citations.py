@@ -13,7 +13,7 @@ from pathlib import Path
 import bibtexparser
 import jsonschema
 import pytest
-from helpers import REPO, make_site_project, run_cli, snapshot
+from conftest import REPO, make_site_project, run_cli, snapshot
 
 from site_builder.build import BuildState, build_site
 from site_builder.config import load_config

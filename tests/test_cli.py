@@ -234,7 +234,7 @@ def test_verbose_before_the_command(tmp_path: Path, capsys: pytest.CaptureFixtur
     project = make_project(tmp_path, {"content/sources/d.txt": dump([PAPER])})
     capsys.readouterr()
     assert main(["-v", "-C", str(project), "import"]) == 0
-    assert capsys.readouterr().err == "imported: 1 new, 0 updated, 0 unchanged, 0 warnings\n"
+    assert capsys.readouterr().err == "imported: 1 new, 0 updated, 0 unchanged, 0 warnings (hf-daily: d.txt)\n"
 
 
 COMMANDS = ["import", "build", "serve", "deploy", "check", "stats", "marks", "new"]

@@ -228,7 +228,7 @@ def test_control_characters_in_titles_abstracts_and_notes_never_reach_the_site(
 ) -> None:
     import xml.etree.ElementTree as ET
 
-    title = f"Light{_CONTROLS} Bridges\rfor all"
+    title = f"Light{_CONTROLS} Bridges for all"
     abstract = long_abstract(f"bridges{_CONTROLS}") + " Lone\rcarriage return."
     (project / "content/sources/2025-03-12.txt").write_text(
         dump([(title, abstract)]), encoding="utf-8", newline=""

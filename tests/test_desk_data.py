@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import dump, long_abstract, make_site_project, run_cli
+from conftest import dump, long_abstract, make_site_project, run_cli
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from conftest import REPO
 
 RECORDER = """\
 #!/usr/bin/env bash

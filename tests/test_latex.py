@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.helpers import dump, long_abstract, make_project, run_cli
+from conftest import dump, long_abstract, make_project, run_cli
 
 from site_builder.latex import (
     fold,

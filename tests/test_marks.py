@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import make_project, run_cli, snapshot
+from conftest import make_project, run_cli, snapshot
 
 from site_builder.marks import Mark, Note, merge_mark, parse_marks
 from site_builder.pages import parse_page

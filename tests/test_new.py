@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO, dump, long_abstract, snapshot
+from conftest import REPO, dump, long_abstract, snapshot
 
 from site_builder.cli import main
 from site_builder.errors import SiteError
@@ -86,7 +86,7 @@ def test_a_pasted_listing_then_fills_the_new_list(
     code, _, err = _run(capsys, project, "build")
     assert code == 0
     assert err.splitlines() == [
-        "imported: 1 new, 0 updated, 0 unchanged, 0 warnings",
+        "imported: 1 new, 0 updated, 0 unchanged, 0 warnings (hf-daily: 2025-03-12.txt)",
         err.splitlines()[1],
     ]
     assert err.splitlines()[1].startswith("built 1 papers, 4 tags, 1 days: ")
@@ -180,11 +180,15 @@ def test_the_npm_files_name_only_what_the_site_ships() -> None:
     package = json.loads(files["package.json"])
     lock = json.loads(files["package-lock.json"])
     engine = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
-    assert package["dependencies"] == engine["dependencies"] == {"lunr": "2.3.9"}
+    engine_lock = json.loads((REPO / "package-lock.json").read_text(encoding="utf-8"))
+    assert package["dependencies"] == engine["dependencies"]
+    assert {"lunr", "markdown-it"} <= set(package["dependencies"])
     assert "devDependencies" not in package
-    assert sorted(lock["packages"]) == ["", "node_modules/lunr"]
+    shipped = sorted(p for p, e in engine_lock["packages"].items() if p and not e.get("dev"))
+    assert sorted(lock["packages"]) == ["", *shipped]
+    assert "node_modules/lighthouse" not in lock["packages"]  # no test tool
     assert lock["packages"]["node_modules/lunr"]["version"] == "2.3.9"
-    assert "resolved" not in lock["packages"]["node_modules/lunr"]  # no registry host
+    assert not any("resolved" in entry for entry in lock["packages"].values())  # no registry host
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")

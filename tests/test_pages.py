@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.helpers import dump, long_abstract, make_project, run_cli
+from conftest import dump, long_abstract, make_project, run_cli
 
 from site_builder.errors import SiteError
 from site_builder.models import ImportedPaper, Listing
@@ -585,7 +585,7 @@ def test_import_writes_through_a_symlinked_page(
     )
     assert run_cli(capsys, project, "import", "-q")[0] == 0
     page = project / "content" / "papers" / "sparse-attention.md"
-    notes = tmp_path / "notes" / "sparse.md"
+    notes = project / "notes" / "sparse.md"  # the reader keeps notes elsewhere in the project
     notes.parent.mkdir()
     notes.write_text(page.read_text(encoding="utf-8") + "My notes.\n", encoding="utf-8")
     page.unlink()

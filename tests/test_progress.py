@@ -15,7 +15,7 @@ import termios
 from pathlib import Path
 
 import pytest
-from helpers import dump, long_abstract, make_site_project
+from conftest import dump, long_abstract, make_site_project
 
 from site_builder.progress import NO_PROGRESS, Progress
 
@@ -83,7 +83,7 @@ def test_import_draws_bars_on_a_terminal(tmp_path: Path) -> None:
     assert code == 0, text
     assert re.search(r"reading dumps: +\d+%\|[^|]*\| \d+/2 \[", text), text
     assert re.search(r"writing pages: +\d+%\|[^|]*\| \d+/30 \[", text), text
-    assert _summary(text)[-2] == "imported: 30 new, 0 updated, 0 unchanged, 0 warnings"
+    assert _summary(text)[-2] == "imported: 30 new, 0 updated, 0 unchanged, 0 warnings (hf-daily: 2025-03-12.txt, 2025-03-13.txt)"
 
 
 def test_quiet_draws_nothing_on_a_terminal(tmp_path: Path) -> None:
@@ -99,8 +99,8 @@ def test_piped_output_has_no_bars_only_the_summary(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0] == "imported: 30 new, 0 updated, 0 unchanged, 0 warnings"
-    assert lines[1].startswith("built 30 papers, 28 tags, 2 days: 65 pages, 107 files")
+    assert lines[0] == "imported: 30 new, 0 updated, 0 unchanged, 0 warnings (hf-daily: 2025-03-12.txt, 2025-03-13.txt)"
+    assert lines[1].startswith("built 30 papers, 28 tags, 2 days: 65 pages, ")
     assert len(lines) == 2
     assert "\r" not in result.stderr and not BAR.search(result.stderr)
 

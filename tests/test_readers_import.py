@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_seeds, make_project, run_cli, snapshot
+from conftest import REPO, copy_seeds, make_project, run_cli, snapshot
 
 from site_builder.config import load_config
 from site_builder.content import read_papers
@@ -122,13 +122,15 @@ def test_junk_is_refused_and_nothing_is_written(
 def test_a_readme_in_the_sources_stops_the_whole_import(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = _project_with(tmp_path, "arxiv_new.txt", "readme.md", "hf_paper.txt")
+    project = _project_with(tmp_path, "arxiv_new.txt", "hf_paper.txt")
+    # A project's README pasted by mistake (a file named README.* is the how-to: skipped).
+    shutil.copy2(FIXTURES / "readme.md", project / "content" / "sources" / "pasted.md")
     before = snapshot(project)
     code, out, err = run_cli(capsys, project, "import")
     assert (code, out, err) == (
         1,
         "",
-        "error: content/sources/readme.md:1: not a listing in any known layout: cannot read "
+        "error: content/sources/pasted.md:1: not a listing in any known layout: cannot read "
         f"'# sparse-tools' as a paper (known layouts: {KNOWN})\n",
     )
     assert snapshot(project) == before
@@ -171,13 +173,35 @@ def test_bundled_pages_are_byte_identical_after_a_reimport(
 ) -> None:
     project = make_project(tmp_path)
     copy_seeds(project)
-    assert run_cli(capsys, project, "import")[0] == 0
+    shutil.copytree(REPO / "content" / "papers", project / "content" / "papers")
+    code, out, err = run_cli(capsys, project, "import")
+    assert code == 0, err
+    assert "imported: 0 new, 0 updated, 369 unchanged" in err
     made = sorted((project / "content" / "papers").glob("*.md"))
     bundled = sorted((REPO / "content" / "papers").glob("*.md"))
     assert [path.name for path in made] == [path.name for path in bundled]
-    different = [
-        path.name
-        for path, twin in zip(made, bundled, strict=True)
-        if path.read_bytes() != twin.read_bytes()
+    assert [p.name for p, twin in zip(made, bundled, strict=True) if p.read_bytes() != twin.read_bytes()] == []
+
+
+def test_a_fresh_import_of_the_seeds_gives_the_bundled_pages_but_cleaner_titles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path)
+    copy_seeds(project)
+    assert run_cli(capsys, project, "import")[0] == 0
+    made = {path.name: path.read_bytes() for path in (project / "content" / "papers").glob("*.md")}
+    bundled = {path.name: path.read_bytes() for path in (REPO / "content" / "papers").glob("*.md")}
+    # The one bundled title with a size macro that lost its backslash is now cleaned.
+    assert sorted(set(bundled) - set(made)) == [
+        "inference-scaling-scriptsizeflaws-the-limits-of-llm-resampling-with-imperfect.md"
     ]
-    assert different == []
+    assert sorted(set(made) - set(bundled)) == [
+        "inference-scaling-flaws-the-limits-of-llm-resampling-with-imperfect-verifiers.md"
+    ]
+    # ... and so are the abstracts with such macros (`mathcal W` -> `W`, `textitword` -> `word`).
+    assert sorted(name for name in bundled if name in made and made[name] != bundled[name]) == [
+        "convergence-guarantees-for-rmsprop-and-adam-in-generalized-smooth-non-convex.md",
+        "direct-parameterization-of-lipschitz-bounded-deep-networks.md",
+        "mgno-efficient-parameterization-of-linear-operators-via-multigrid.md",
+        "sharper-bounds-for-ell-p-sensitivity-sampling.md",
+    ]

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/0"]={"terms":"20"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/2"]={"terms":"62"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/c"]={"terms":"scheme schmidhub score"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/h"]={"terms":"those whose"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/l"]={"terms":"alan flow llm"};

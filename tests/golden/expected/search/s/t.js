@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/t"]={"terms":"atom http step studi"};

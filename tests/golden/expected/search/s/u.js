@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/u"]={"terms":"curi human jurgen qualiti ture"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["s/y"]={"terms":"synthesi"};

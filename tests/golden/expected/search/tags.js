@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["tags"]={"docs":["1,4","4","4"]};

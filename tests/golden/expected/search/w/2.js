@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/2"]={"terms":"2 20"};

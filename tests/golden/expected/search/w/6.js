@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/6"]={"terms":"62"};

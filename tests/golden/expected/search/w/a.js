@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/a"]={"terms":"ada agre alan appli ask atom"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/b"]={"terms":"between biton"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/d"]={"terms":"d decis depth diffus distil distribut diverg"};

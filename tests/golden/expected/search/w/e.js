@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/e"]={"terms":"emmi enough exampl"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/h"]={"terms":"hopper http human"};

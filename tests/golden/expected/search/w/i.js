@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/i"]={"terms":"imagenet input"};

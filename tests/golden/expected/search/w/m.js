@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/m"]={"terms":"mari match matter messag model molecul molecular"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/n"]={"terms":"n network neural noether normal"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/o"]={"terms":"o on"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/p"]={"terms":"p paper pass predict prefer properti"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/q"]={"terms":"q qualiti"};

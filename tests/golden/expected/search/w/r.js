@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/r"]={"terms":"reach result review revisit"};

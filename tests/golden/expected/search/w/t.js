@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/t"]={"terms":"tenth those train ture"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["w/w"]={"terms":"whose without"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/2"]={"df":"01","terms":"2"};

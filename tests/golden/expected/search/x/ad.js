@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ad"]={"df":"01","terms":"ada"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ag"]={"df":"01","terms":"agre"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/al"]={"df":"01","terms":"alan"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ap"]={"df":"01","terms":"appli"};

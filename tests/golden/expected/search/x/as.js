@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/as"]={"df":"01","terms":"ask"};

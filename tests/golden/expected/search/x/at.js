@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/at"]={"df":"01","terms":"atom"};

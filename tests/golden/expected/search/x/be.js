@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/be"]={"df":"01","terms":"between"};

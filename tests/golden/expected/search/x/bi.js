@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/bi"]={"df":"01","terms":"biton"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/cu"]={"df":"01","terms":"curi"};

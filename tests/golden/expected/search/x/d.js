@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/d"]={"df":"01","terms":"d"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/em"]={"df":"01","terms":"emmi"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/en"]={"df":"01","terms":"enough"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ex"]={"df":"01","terms":"exampl"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/f"]={"df":"02","terms":"f"};

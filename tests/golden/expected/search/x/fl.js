@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/fl"]={"df":"02","terms":"flow"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ge"]={"df":"0101","terms":"gener generalis"};

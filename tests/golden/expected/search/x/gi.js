@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/gi"]={"df":"0101","terms":"github give"};

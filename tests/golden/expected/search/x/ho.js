@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ho"]={"df":"01","terms":"hopper"};

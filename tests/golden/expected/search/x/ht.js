@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ht"]={"df":"01","terms":"http"};

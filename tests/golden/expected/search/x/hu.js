@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/hu"]={"df":"01","terms":"human"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/im"]={"df":"01","terms":"imagenet"};

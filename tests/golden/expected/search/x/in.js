@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/in"]={"df":"01","terms":"input"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ju"]={"df":"02","terms":"jurgen"};

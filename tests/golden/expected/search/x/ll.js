@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ll"]={"df":"02","terms":"llm"};

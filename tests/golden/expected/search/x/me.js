@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/me"]={"df":"02","terms":"messag"};

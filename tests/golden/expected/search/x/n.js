@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/n"]={"df":"01","terms":"n"};

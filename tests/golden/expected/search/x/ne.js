@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/ne"]={"df":"0301","terms":"network neural"};

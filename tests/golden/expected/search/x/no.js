@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/no"]={"df":"0101","terms":"noether normal"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/o"]={"df":"01","terms":"o"};

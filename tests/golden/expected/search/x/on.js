@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/on"]={"df":"03","terms":"on"};

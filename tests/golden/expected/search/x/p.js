@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/p"]={"df":"01","terms":"p"};

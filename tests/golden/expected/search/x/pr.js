@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/pr"]={"df":"010101","terms":"predict prefer properti"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/q"]={"df":"01","terms":"q"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/qu"]={"df":"01","terms":"qualiti"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/s"]={"df":"01","terms":"s"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/sa"]={"df":"02","terms":"sampl"};

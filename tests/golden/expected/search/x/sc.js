@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/sc"]={"df":"010201","terms":"scheme schmidhub score"};

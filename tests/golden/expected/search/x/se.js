@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/se"]={"df":"01","terms":"seen"};

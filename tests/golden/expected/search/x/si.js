@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/si"]={"df":"01","terms":"simul"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/sm"]={"df":"01","terms":"small"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/so"]={"df":"02","terms":"sort"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/sp"]={"df":"02","terms":"speech"};

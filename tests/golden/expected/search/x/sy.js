@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/sy"]={"df":"01","terms":"synthesi"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/te"]={"df":"01","terms":"tenth"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/th"]={"df":"01","terms":"those"};

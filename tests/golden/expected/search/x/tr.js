@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/tr"]={"df":"02","terms":"train"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/tu"]={"df":"01","terms":"ture"};

@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/wh"]={"df":"01","terms":"whose"};

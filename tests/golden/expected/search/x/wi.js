@@ -1,0 +1,1 @@
+(self.siteSearchData=self.siteSearchData||{})["x/wi"]={"df":"01","terms":"without"};

@@ -81,13 +81,19 @@ def lighthouse(url: str) -> dict[str, int]:
     return {key: round((report["categories"][key]["score"] or 0) * 100) for key in CATEGORIES}
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files without a log line per request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per page (default 3)")
     args = parser.parse_args()
     pages = build_site()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(OUT))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    handler = functools.partial(_QuietHandler, directory=str(OUT))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"

@@ -11,8 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SUB_PATH, SiteServer, build_project, copy_project, listing_dump, serving
-from conftest import long_abstract
+from conftest import (
+    REPO,
+    SUB_PATH,
+    SiteServer,
+    build_project,
+    copy_project,
+    listing_dump,
+    long_abstract,
+    serving,
+)
 
 from site_builder.cli import main
 

@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 
 import pytest
+from conftest import dump, long_abstract, make_project, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import dump, long_abstract, make_project, run_cli
 
 from site_builder.latex import (
     fold,

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import dump, long_abstract, make_project, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import dump, long_abstract, make_project, run_cli
 
 from site_builder.errors import SiteError
 from site_builder.models import ImportedPaper, Listing

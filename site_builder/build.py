@@ -114,6 +114,8 @@ class BuildState:
     """Atom feeds by URL: (key of what they show, bytes)."""
     records: dict[str, str] = field(default_factory=dict)
     """papers.json lines by paper view key."""
+    desk: dict[str, str] = field(default_factory=dict)
+    """desk-data.js records by paper view key."""
     entries: dict[str, str] = field(default_factory=dict)
     """BibTeX entries by paper view key, citation key and base URL."""
     written: dict[str, bytes] = field(default_factory=dict)
@@ -448,7 +450,9 @@ def render_site(
             fresh = render_pages(site, env, pages, advance)
     files = collect_pages(planned, dict(zip(missing, fresh, strict=True)), fields, state.render)
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
-    files.update(render_data_files(site, page_urls, state.feeds, state.records, state.entries))
+    files.update(render_data_files(
+            site, page_urls, state.feeds, state.records, state.entries, state.desk
+        ))
     return files
 
 

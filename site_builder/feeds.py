@@ -129,7 +129,6 @@ def render_papers_json(site: Site, records: dict[str, str] | None = None) -> byt
         lines.append(line)
     if len(cache) > 2 * len(lines):
         kept = {f"{view.key}:{base_url}" for view in site.papers}
-        kept.update(f"desk:{view.key}" for view in site.papers)  # render_desk_data's
         for key in [key for key in cache if key not in kept]:
             del cache[key]
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
@@ -188,17 +187,14 @@ def render_desk_data(site: Site, records: dict[str, str] | None = None) -> bytes
     """Return desk-data.js: `self.siteDeskData = {...}` with the site's title, its tags and every
     paper (newest listing first), for filtering lists over all papers, not one page of them.
 
-    `records` keeps each paper's JSON by `desk:` and its view key (beside papers.json's lines),
-    so a rebuild re-encodes only the papers that changed.
+    `records` keeps each paper's JSON by its view key, so a rebuild re-encodes only the papers
+    that changed; it is left holding this site's papers only.
     """
     cache = records if records is not None else {}
-    lines = []
-    for view in site.papers:
-        key = f"desk:{view.key}"
-        line = cache.get(key)
-        if line is None:
-            line = cache[key] = inert_json(_desk_record(view))
-        lines.append(line)
+    fresh = {view.key: cache.get(view.key) or inert_json(_desk_record(view)) for view in site.papers}
+    cache.clear()
+    cache.update(fresh)
+    lines = [fresh[view.key] for view in site.papers]
     head = inert_json(
         {"site": site.config.title, "tags": [[t.tag.id, t.tag.label] for t in site.tags if t.slugs]}
     )
@@ -211,11 +207,13 @@ def render_data_files(
     feeds: dict[str, tuple[str, bytes]] | None = None,
     records: dict[str, str] | None = None,
     entries: dict[str, str] | None = None,
+    desk: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Return the site's feeds, sitemap, robots.txt, papers.json, BibTeX files, desk-data.js
     and .nojekyll.
 
-    `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed.
+    `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed;
+    `records`, `entries` and `desk` keep papers.json lines, BibTeX entries and desk-data records.
     """
     config = site.config
     cache = feeds if feeds is not None else {}
@@ -242,6 +240,6 @@ def render_data_files(
     files["robots.txt"] = render_robots(site)
     files["papers.json"] = render_papers_json(site, records)
     files.update(render_bib_files(site, entries))
-    files[DESK_DATA] = render_desk_data(site, records)
+    files[DESK_DATA] = render_desk_data(site, desk)
     files[".nojekyll"] = b""
     return files

@@ -49,6 +49,7 @@ from site_builder.render import (
     collect_pages,
     make_environment,
     plan_renders,
+    render_cards,
     render_pages,
     site_keys,
     templates_key,
@@ -56,6 +57,7 @@ from site_builder.render import (
 from site_builder.search import TermCache, build_search_files, search_docs
 from site_builder.site import (
     PaperText,
+    PaperView,
     RelatedCandidates,
     Site,
     assemble_site,
@@ -106,6 +108,8 @@ class BuildState:
     """Index terms of the last build's search documents, by document (see build_search_files)."""
     environment: tuple[str, jinja2.Environment] | None = None
     """Templates key and the Jinja2 environment compiled from those templates."""
+    cards: dict[str, str] = field(default_factory=dict)
+    """Paper cards rendered with the templates of `environment`, by paper view key."""
     site: Site | None = None
     """The Site of the last build: its views are reused for equal papers with equal tags."""
     render: RenderCache = field(default_factory=RenderCache)
@@ -324,15 +328,15 @@ def _text_key(
             )
             cached = hashes[paper.id] = (paper, hashlib.sha256(text.encode("utf-8")).digest())
         digest.update(cached[1])
-    _keep_only(hashes, papers)
+    _keep_only(hashes, [paper.id for paper in papers])
     return digest.hexdigest()
 
 
-def _keep_only(cache: MutableMapping[str, Any], papers: Sequence[Paper]) -> None:
-    """Forget the entries of papers that are gone."""
-    if len(cache) != len(papers):
-        ids = {paper.id for paper in papers}
-        for gone in [key for key in cache if key not in ids]:
+def _keep_only(cache: MutableMapping[str, Any], keys: Collection[str]) -> None:
+    """Forget the entries whose key is not among `keys` (of papers that are gone)."""
+    if len(cache) != len(keys):
+        kept = set(keys)
+        for gone in [key for key in cache if key not in kept]:
             del cache[gone]
 
 
@@ -358,7 +362,7 @@ def find_tags(
     found = executor.map(partial(_tag_run, taxonomy), fresh, threshold=PARALLEL)
     for paper, tags in zip(fresh, found, strict=True):
         kept[paper.id] = (paper, tags)
-    _keep_only(kept, papers)
+    _keep_only(kept, [paper.id for paper in papers])
     return {paper.id: kept[paper.id][1] for paper in papers}
 
 
@@ -383,7 +387,7 @@ def render_texts(
         fresh, executor.map(_render_text_run, fresh, threshold=PARALLEL), strict=True
     ):
         kept[paper.id] = (paper, text)
-    _keep_only(kept, papers)
+    _keep_only(kept, [paper.id for paper in papers])
     return {paper.id: kept[paper.id][1] for paper in papers}
 
 
@@ -414,18 +418,25 @@ def _start_search(
 
 
 def _environment(config: Config, state: BuildState) -> tuple[str, jinja2.Environment]:
-    """Return the templates key and the Jinja2 environment, compiled again only after an edit."""
+    """Return the templates key and the Jinja2 environment, compiled again (and the cards
+    forgotten) only after an edit."""
     templates = templates_key(config.templates_dir)
     if state.environment is None or state.environment[0] != templates:
         state.environment = (templates, make_environment(config.templates_dir))
+        state.cards.clear()
     return state.environment
 
 
-def _render_run(
-    site: Site, templates_dir: Path, pages: Sequence[Page]
+def _card_run(templates_dir: Path, views: Sequence[PaperView]) -> list[str]:
+    """Render a run of paper cards (in a child process: with its own Jinja2 environment)."""
+    return render_cards(make_environment(templates_dir), views)
+
+
+def _page_run(
+    site: Site, templates_dir: Path, cards: dict[str, str], pages: Sequence[Page]
 ) -> list[tuple[bytes, tuple[str, ...]]]:
     """Render a run of pages (in a child process: with its own Jinja2 environment)."""
-    return render_pages(site, make_environment(templates_dir), pages)
+    return render_pages(site, make_environment(templates_dir), cards, pages)
 
 
 def render_site(
@@ -435,19 +446,28 @@ def render_site(
     executor: Executor,
     bars: Progress = NO_PROGRESS,
 ) -> dict[str, bytes]:
-    """Return the site's pages and data files; pages whose inputs are unchanged are reused."""
+    """Return the site's pages and data files; pages whose inputs are unchanged are reused, and
+    each paper's card (shown on every list of papers) is rendered once."""
     templates, env = _environment(config, state)
+    cards = state.cards
+    new_views = [view for view in site.papers if view.key not in cards]
+    rendered_cards = executor.map(
+        partial(_card_run, config.templates_dir), new_views, threshold=PARALLEL
+    )
+    cards.update(zip([view.key for view in new_views], rendered_cards, strict=True))
+    _keep_only(cards, [view.key for view in site.papers])
+
     fields = site_keys(site)
     planned, missing = plan_renders(site, templates, fields, state.render)
     pages = [planned[index][0] for index in missing]
     with bars.task("rendering", len(pages), "page") as advance:
         if executor.parallel and len(pages) >= PARALLEL:
             fresh = executor.map(
-                partial(_render_run, site, config.templates_dir), pages, threshold=PARALLEL
+                partial(_page_run, site, config.templates_dir, cards), pages, threshold=PARALLEL
             )
             advance(len(pages))
         else:
-            fresh = render_pages(site, env, pages, advance)
+            fresh = render_pages(site, env, cards, pages, advance)
     files = collect_pages(planned, dict(zip(missing, fresh, strict=True)), fields, state.render)
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
     files.update(render_data_files(

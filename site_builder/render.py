@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from site_builder.authors import display_name
 from site_builder.errors import SiteError, SourcePos
@@ -111,7 +112,7 @@ def day_html(iso: str | None) -> Markup:
     """Return an ISO date as a <time> element, or "undated" (the `day` filter)."""
     if not iso:
         return Markup('<span class="undated">undated</span>')
-    return Markup('<time datetime="{}">{}</time>').format(iso, day_text(iso))
+    return Markup(f'<time datetime="{escape(iso)}">{escape(day_text(iso))}</time>')
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +125,10 @@ class _CardPage:
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """Return the Jinja2 environment: autoescape on, undefined names are errors.
 
-    `paper_card(view, root, heading)` renders the card partial once per paper and reuses it,
-    with each list's root and heading element put in, on the home, tag and day lists, where the
-    same paper shows up again and again. Filters `day` and `day_text` format ISO dates,
-    `author_name` puts a "Last, First" name in "First Last" order; `paper_citation(view,
-    base_url, key)` returns a paper's links, meta tags, JSON-LD and BibTeX (scholar.py).
+    Filters `day` and `day_text` format ISO dates, `author_name` puts a "Last, First" name in
+    "First Last" order; `paper_citation(view, base_url, key)` returns a paper's links, meta
+    tags, JSON-LD and BibTeX (scholar.py). Pages also get `paper_card(view, root, heading)`,
+    the paper's card (see render_cards) with the list's root and heading element put in.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -139,18 +139,6 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per version of the templates (see BuildState)
     )
-    cards: dict[str, str] = {}
-
-    def paper_card(view: PaperView, root: str, heading: str = "h2") -> Markup:
-        card = cards.get(view.key)
-        if card is None:
-            template = env.get_template(CARD_TEMPLATE)
-            card = cards[view.key] = template.render(
-                view=view, page=_CardPage(ROOT_MARK), heading=HEADING_MARK
-            )
-        return Markup(card.replace(ROOT_MARK, root).replace(HEADING_MARK, heading))
-
-    env.globals["paper_card"] = paper_card
     env.filters["day"] = day_html
     env.filters["day_text"] = day_text
 
@@ -161,6 +149,25 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["paper_citation"] = paper_citation
     env.filters["author_name"] = display_name
     return env
+
+
+def render_cards(env: jinja2.Environment, views: Sequence[PaperView]) -> list[str]:
+    """Render each paper's card (partials/paper_card.html) once, for every list that shows it:
+    its root and heading element are placeholders that `paper_card` fills in per list."""
+    with _template_errors(CARD_TEMPLATE, CARD_TEMPLATE):
+        template = env.get_template(CARD_TEMPLATE)
+        page = _CardPage(ROOT_MARK)
+        return [template.render(view=view, page=page, heading=HEADING_MARK) for view in views]
+
+
+def _card_filler(cards: Mapping[str, str]) -> Any:
+    """Return the `paper_card(view, root, heading)` function of templates, over rendered cards
+    by paper view key."""
+
+    def paper_card(view: PaperView, root: str, heading: str = "h2") -> Markup:
+        return Markup(cards[view.key].replace(ROOT_MARK, root).replace(HEADING_MARK, heading))
+
+    return paper_card
 
 
 def _author_links(site: Site, view: PaperView) -> tuple[Link, ...]:
@@ -341,12 +348,22 @@ def plan_renders(
 
 
 def render_pages(
-    site: Site, env: jinja2.Environment, pages: Sequence[Page], advance: Advance = ignore
+    site: Site,
+    env: jinja2.Environment,
+    cards: Mapping[str, str],
+    pages: Sequence[Page],
+    advance: Advance = ignore,
 ) -> list[tuple[bytes, tuple[str, ...]]]:
-    """Render these pages of the site; return each page's bytes and the Site fields it read."""
+    """Render these pages of the site, with the papers' cards by view key (render_cards);
+    return each page's bytes and the Site fields it read."""
     rendered = []
+    paper_card = _card_filler(cards)
     for page in pages:
-        rendered.append(_render_recording(env, page, site))
+        read: set[str] = set()
+        with _template_errors(page.template, page.path):
+            template = env.get_template(page.template)
+            text = template.render(site=_SiteReader(site, read), page=page, paper_card=paper_card)
+        rendered.append((text.encode("utf-8"), tuple(sorted(read))))
         advance(1)
     return rendered
 
@@ -424,29 +441,22 @@ class _SequenceReader(Sequence[Any]):
         return iter(self._items[::-1])
 
 
-def _render_recording(
-    env: jinja2.Environment, page: Page, site: Site
-) -> tuple[bytes, tuple[str, ...]]:
-    read: set[str] = set()
-    data = _render(env, page, _SiteReader(site, read))
-    return data, tuple(sorted(read))
-
-
-def _render(env: jinja2.Environment, page: Page, site: _SiteReader) -> bytes:
+@contextlib.contextmanager
+def _template_errors(template: str, path: str) -> Iterator[None]:
+    """Turn Jinja2's errors while rendering `template` for output `path` into SiteErrors."""
     try:
-        template = env.get_template(page.template)
-        return template.render(site=site, page=page).encode("utf-8")
+        yield
     except jinja2.TemplateSyntaxError as exc:
         raise SiteError(
             f"template error: {exc.message}",
-            SourcePos(f"templates/{exc.name or page.template}", exc.lineno),
+            SourcePos(f"templates/{exc.name or template}", exc.lineno),
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise SiteError(
-            f"template not found: {exc.name}", SourcePos(f"templates/{page.template}")
+            f"template not found: {exc.name}", SourcePos(f"templates/{template}")
         ) from None
     except jinja2.UndefinedError as exc:
         raise SiteError(
-            f"template error while rendering {page.path}: {exc.message}",
-            SourcePos(f"templates/{page.template}"),
+            f"template error while rendering {path}: {exc.message}",
+            SourcePos(f"templates/{template}"),
         ) from None

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from feedgen.feed import FeedGenerator
 
 from site_builder.bibtex import render_bib
-from site_builder.scholar import cite_paper
+from site_builder.scholar import bibtex_entry
 from site_builder.site import PaperView, Site
 
 _EPOCH = "1970-01-01"
@@ -150,7 +150,7 @@ def render_bib_files(site: Site, entries: dict[str, str] | None = None) -> dict[
         entry = cache.get(key)
         if entry is None:
             page_url = f"{base_url}{view.url}" if base_url else None
-            entry = cite_paper(view.paper, view.title_text, page_url, cite_key).bibtex
+            entry = bibtex_entry(view.paper, view.title_text, page_url, cite_key)
         fresh[key] = by_slug[view.paper.slug] = entry
     cache.clear()
     cache.update(fresh)

@@ -130,20 +130,27 @@ def scholarly_article(
     return article
 
 
+def bibtex_entry(paper: Paper, title_text: str, page_url: str | None, key: str) -> str:
+    """Return the BibTeX entry of a paper: a @misc entry's `url` is the page URL, else the
+    arXiv title search (not needed, nor computed, when the paper has an arXiv id or a DOI)."""
+    fallback = page_url or ""
+    if not (fallback or paper.arxiv or paper.doi):
+        fallback = search_links(title_text)[0].url
+    return render_entry(paper, key, fallback)
+
+
 def cite_paper(paper: Paper, title_text: str, page_url: str | None, key: str) -> PaperCitation:
     """Return the links, meta tags, JSON-LD and BibTeX of a paper.
 
     `page_url` is the paper's absolute URL on the site (None without a base URL); `key` its
-    citation key. A @misc entry's `url` is the page URL, else the arXiv title search.
+    citation key (see bibtex_entry).
     """
     links = paper_links(paper)
-    searches = () if links else search_links(title_text)
-    fallback = page_url or (searches or search_links(title_text))[0].url
     date = publication_date(paper)
     return PaperCitation(
         links=links,
-        searches=searches,
+        searches=() if links else search_links(title_text),
         meta=highwire_meta(paper, title_text, date),
         json_ld=script_json(scholarly_article(paper, title_text, page_url, date, links)),
-        bibtex=render_entry(paper, key, fallback),
+        bibtex=bibtex_entry(paper, title_text, page_url, key),
     )

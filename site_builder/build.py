@@ -41,8 +41,8 @@ from site_builder.filecache import FileCache
 from site_builder.ingest import ImportReport, MergeCache, plan_import, remember_pages, write_pages
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
-from site_builder.output import check_output_dir, sync_site, write_site
-from site_builder.progress import NO_PROGRESS, Progress
+from site_builder.output import SiteWriter, check_output_dir
+from site_builder.progress import NO_PROGRESS, Advance, Progress, ignore
 from site_builder.render import (
     Page,
     RenderCache,
@@ -122,8 +122,9 @@ class BuildState:
     """desk-data.js records by paper view key."""
     entries: dict[str, str] = field(default_factory=dict)
     """BibTeX entries by paper view key, citation key and base URL."""
-    written: dict[str, bytes] = field(default_factory=dict)
-    """What the last build of this state left in the output dir (empty: nothing known)."""
+    written: dict[str, str] = field(default_factory=dict)
+    """Digest of each file the last build of this state left in the output dir (empty: nothing
+    known)."""
     start_method: str | None = "fork"
     """How large builds start child processes: "fork" (inputs inherited, not copied: only while
     the process runs no other thread), "forkserver" (safe once it does, as the dev server's),
@@ -273,15 +274,19 @@ def build_site(
             state.site = site
             progress.stage("assemble", "views and related papers")
 
-            files = render_site(config, site, state, executor, bars)
-            if search is not None:
-                state.search_files, state.search_terms = search.result()
-            files.update(state.search_files)
-            files.update(read_static(config))
-            state.text_key = text_key
-            progress.stage("render", f"{len(files)} files")
+            writer = SiteWriter(config.out_dir, state.written)
+            try:
+                files, rewritten = render_site(config, site, state, executor, writer, bars)
+                if search is not None:
+                    state.search_files, state.search_terms = search.result()
+                state.text_key = text_key
+                progress.stage("render", f"{len(files)} files")
 
-            rewritten = write_output(config, files, state, bars)
+                files, rewritten = write_output(config, state, writer, files, rewritten)
+            except BaseException:
+                writer.abort()
+                state.written = {}  # what the output dir holds is no longer known
+                raise
             progress.stage("write", f"{rewritten} changed")
         finally:
             if run_import:
@@ -433,10 +438,31 @@ def _card_run(templates_dir: Path, views: Sequence[PaperView]) -> list[str]:
 
 
 def _page_run(
-    site: Site, templates_dir: Path, cards: dict[str, str], pages: Sequence[Page]
-) -> list[tuple[bytes, tuple[str, ...]]]:
-    """Render a run of pages (in a child process: with its own Jinja2 environment)."""
-    return render_pages(site, make_environment(templates_dir), cards, pages)
+    site: Site,
+    templates_dir: Path,
+    cards: dict[str, str],
+    writer: SiteWriter,
+    pages: Sequence[Page],
+) -> list[tuple[str, bool, tuple[str, ...]]]:
+    """Render a run of pages and write them (in a child process: with its own Jinja2
+    environment); return each page's digest, whether it changed, and the Site fields it read."""
+    return _render_and_put(site, make_environment(templates_dir), cards, writer, pages)
+
+
+def _render_and_put(
+    site: Site,
+    env: jinja2.Environment,
+    cards: dict[str, str],
+    writer: SiteWriter,
+    pages: Sequence[Page],
+    advance: Advance = ignore,
+) -> list[tuple[str, bool, tuple[str, ...]]]:
+    done = []
+    for page, (data, reads) in zip(pages, render_pages(site, env, cards, pages), strict=True):
+        digest, changed = writer.put(page.path, data)
+        done.append((digest, changed, reads))
+        advance(1)
+    return done
 
 
 def render_site(
@@ -444,10 +470,12 @@ def render_site(
     site: Site,
     state: BuildState,
     executor: Executor,
+    writer: SiteWriter,
     bars: Progress = NO_PROGRESS,
-) -> dict[str, bytes]:
-    """Return the site's pages and data files; pages whose inputs are unchanged are reused, and
-    each paper's card (shown on every list of papers) is rendered once."""
+) -> tuple[dict[str, str], int]:
+    """Render the site's pages and data files and write them through `writer`; return every
+    file's digest and how many changed. Pages whose inputs are unchanged are reused (only where
+    the output dir holds them: in place), and each paper's card is rendered once."""
     templates, env = _environment(config, state)
     cards = state.cards
     new_views = [view for view in site.papers if view.key not in cards]
@@ -457,33 +485,43 @@ def render_site(
     cards.update(zip([view.key for view in new_views], rendered_cards, strict=True))
     _keep_only(cards, [view.key for view in site.papers])
 
+    if writer.staged:
+        state.render = RenderCache()  # a staged site is written whole: every page is rendered
     fields = site_keys(site)
     planned, missing = plan_renders(site, templates, fields, state.render)
     pages = [planned[index][0] for index in missing]
     with bars.task("rendering", len(pages), "page") as advance:
         if executor.parallel and len(pages) >= PARALLEL:
-            fresh = executor.map(
-                partial(_page_run, site, config.templates_dir, cards), pages, threshold=PARALLEL
+            done = executor.map(
+                partial(_page_run, site, config.templates_dir, cards, writer),
+                pages,
+                threshold=PARALLEL,
             )
             advance(len(pages))
         else:
-            fresh = render_pages(site, env, cards, pages, advance)
-    files = collect_pages(planned, dict(zip(missing, fresh, strict=True)), fields, state.render)
+            done = _render_and_put(site, env, cards, writer, pages, advance)
+    fresh = {index: (digest, reads) for index, (digest, _, reads) in zip(missing, done, strict=True)}
+    files = collect_pages(planned, fresh, fields, state.render)
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
-    files.update(render_data_files(
-            site, page_urls, state.feeds, state.records, state.entries, state.desk
-        ))
-    return files
+    data = render_data_files(site, page_urls, state.feeds, state.records, state.entries, state.desk)
+    digests, changed = writer.put_all(data)
+    files.update(digests)
+    return files, changed + sum(1 for _, was_changed, _ in done if was_changed)
 
 
 def write_output(
-    config: Config, files: dict[str, bytes], state: BuildState, bars: Progress = NO_PROGRESS
-) -> int:
-    """Write the site's files to the output dir; return how many changed."""
-    if state.written and config.out_dir.is_dir():
-        rewritten = sync_site(config.out_dir, files, state.written)
-    else:
-        with bars.task("writing", len(files), "file") as advance:
-            rewritten = write_site(config.out_dir, files, advance)
+    config: Config,
+    state: BuildState,
+    writer: SiteWriter,
+    files: dict[str, str],
+    changed: int,
+) -> tuple[dict[str, str], int]:
+    """Write the search data and static assets, then make the output dir hold the site; return
+    every file's digest and how many files changed."""
+    for extra in (state.search_files, read_static(config)):
+        digests, extra_changed = writer.put_all(extra)
+        files.update(digests)
+        changed += extra_changed
+    changed += writer.finish(files)
     state.written = files
-    return rewritten
+    return files, changed

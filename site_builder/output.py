@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
+import hashlib
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from site_builder.errors import SiteError
-from site_builder.progress import Advance, ignore
 from site_builder.readfile import FileStamp, stamp_of
 
 
@@ -201,70 +202,124 @@ def _current_stamp(path: Path) -> FileStamp | None:
         return None
 
 
-def write_site(out_dir: Path, files: Mapping[str, bytes], advance: Advance = ignore) -> int:
-    """Write the whole site into a sibling temp dir, then swap it in; return files whose bytes changed.
+def content_digest(data: bytes) -> str:
+    """Return what identifies a file's bytes between builds (BLAKE2b, 128 bits)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-    Unchanged files are hard-linked from the previous site instead of rewritten, so a rebuild of a
-    large site costs little more than its changed pages. A failure leaves the previous site intact.
+
+class SiteWriter:
+    """Where a build puts the site's files as they are made, so no process holds the whole site.
+
+    Staged (a fresh build): files go into a temp folder beside out_dir, those unchanged hard-linked
+    from the previous site, and `finish` swaps it in whole; a failure leaves the previous site as
+    it was. In place (a long-lived process that wrote out_dir itself, the dev server): only files
+    whose digest differs from `previous` are replaced, each atomically. Child processes rendering
+    pages write through the writer they inherit; each keeps its own record of folders made.
     """
-    out_dir = out_dir.absolute()
+
+    def __init__(self, out_dir: Path, previous: Mapping[str, str] | None = None) -> None:
+        self.out_dir = out_dir.absolute()
+        self.previous: Mapping[str, str] = previous or {}
+        """Digest of each file out_dir holds (in place only)."""
+        self.stage: Path | None = None
+        """The temp folder of a staged build."""
+        self._had_site = False
+        self._made: set[Path] = set()
+        try:
+            if previous and self.out_dir.is_dir():
+                return
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temp_dirs(self.out_dir)
+            self._had_site = self.out_dir.is_dir()
+            self.stage = Path(
+                tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent)
+            )
+            (self.stage / _PID_FILE).write_text(str(os.getpid()), encoding="ascii")
+            _write_new(self.stage / MARKER_FILE, MARKER_TEXT)
+        except OSError as exc:
+            self.abort()
+            raise _write_error(self.out_dir, exc) from None
+
+    @property
+    def staged(self) -> bool:
+        """Whether the site is written whole into a temp folder (else changed in place)."""
+        return self.stage is not None
+
+    def put(self, relative: str, data: bytes) -> tuple[str, bool]:
+        """Write one file of the site; return its digest and whether its bytes changed."""
+        digest = content_digest(data)
+        try:
+            if self.stage is None:
+                if self.previous.get(relative) == digest:
+                    return digest, False
+                write_file_atomic(self.out_dir / relative, data)
+                return digest, True
+            target = self.stage / relative
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            if self._had_site and _same_bytes(self.out_dir / relative, data):
+                with contextlib.suppress(OSError):
+                    os.link(self.out_dir / relative, target)
+                    return digest, False
+                _write_new(target, data)
+                return digest, False
+            _write_new(target, data)
+            return digest, True
+        except OSError as exc:
+            raise _write_error(self.out_dir, exc, self.staged) from None
+
+    def put_all(self, files: Mapping[str, bytes]) -> tuple[dict[str, str], int]:
+        """Write these files; return their digests and how many changed."""
+        digests = {}
+        changed = 0
+        for relative in sorted(files):
+            digests[relative], was_changed = self.put(relative, files[relative])
+            changed += was_changed
+        return digests, changed
+
+    def finish(self, site: Collection[str]) -> int:
+        """Make out_dir hold the site, whose files are `site`: swap the stage in, or remove the
+        files a previous build left that are not in it; return how many were removed."""
+        try:
+            if self.stage is not None:
+                _swap(self.stage, self.out_dir)
+                self.stage = None
+                return 0
+            gone = sorted(set(self.previous) - set(site))
+            for relative in gone:
+                (self.out_dir / relative).unlink(missing_ok=True)
+            return len(gone)
+        except OSError as exc:
+            raise _write_error(self.out_dir, exc, self.staged) from None
+
+    def abort(self) -> None:
+        """Remove what a staged build wrote (the previous site stays as it was)."""
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage = None
+
+
+def write_site(
+    out_dir: Path, files: Mapping[str, bytes], previous: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], int]:
+    """Write a whole site (see SiteWriter: staged, or in place over `previous`); return the
+    files' digests and how many files were written or removed."""
+    writer = SiteWriter(out_dir, previous)
     try:
-        return _write_site(out_dir, files, advance)
-    except OSError as exc:
-        raise _write_error(out_dir, exc) from None
-
-
-def _write_error(out_dir: Path, exc: OSError) -> SiteError:
-    """Return the one-line error for a site that could not be written (full disk, read-only)."""
-    return SiteError(
-        f"cannot write the site into {out_dir}: {exc.strerror or exc}; the previous site is left as it was"
-    )
-
-
-def _write_site(out_dir: Path, files: Mapping[str, bytes], advance: Advance) -> int:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_dirs(out_dir)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        (stage / _PID_FILE).write_text(str(os.getpid()), encoding="ascii")
-        _write_new(stage / MARKER_FILE, MARKER_TEXT)
-        changed = write_staged(stage, out_dir, files, sorted(files), advance)
-        _swap(stage, out_dir)
+        digests, changed = writer.put_all(files)
+        changed += writer.finish(files)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        writer.abort()
         raise
-    return changed
+    return digests, changed
 
 
-def write_staged(
-    stage: Path,
-    out_dir: Path,
-    files: Mapping[str, bytes],
-    paths: list[str],
-    advance: Advance = ignore,
-) -> int:
-    """Write these files of the site into the stage dir, linking those unchanged from out_dir;
-    return how many changed."""
-    had_site = out_dir.is_dir()
-    made = {stage}
-    changed = 0
-    for relative in paths:
-        advance(1)
-        data = files[relative]
-        target = stage / relative
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if had_site and _same_bytes(out_dir / relative, data):
-            try:
-                os.link(out_dir / relative, target)
-                continue
-            except OSError:
-                pass
-        else:
-            changed += 1
-        _write_new(target, data)
-    return changed
+def _write_error(out_dir: Path, exc: OSError, staged: bool = True) -> SiteError:
+    """Return the one-line error for a site that could not be written (full disk, read-only);
+    a staged site leaves the previous one as it was."""
+    kept = "; the previous site is left as it was" if staged else ""
+    return SiteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}{kept}")
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -342,27 +397,3 @@ def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
     ]
     function.restype = ctypes.c_int
     return function
-
-
-def sync_site(out_dir: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> int:
-    """Bring out_dir from `previous` (what it holds) to `files`, touching only what differs.
-
-    For a long-lived process that wrote `previous` itself (the dev server): each changed file is
-    replaced atomically and vanished ones are removed, so a one-paper edit writes a few files
-    instead of restaging thousands. Return the number of files written or removed.
-    """
-    changed = 0
-    try:
-        for relative in sorted(files):
-            data = files[relative]
-            old = previous.get(relative)
-            if old == data:
-                continue
-            write_file_atomic(out_dir / relative, data)
-            changed += 1
-        for relative in sorted(set(previous) - set(files)):
-            (out_dir / relative).unlink(missing_ok=True)
-            changed += 1
-    except OSError as exc:
-        raise SiteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
-    return changed

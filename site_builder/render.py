@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ from markupsafe import Markup, escape
 
 from site_builder.authors import display_name
 from site_builder.errors import SiteError, SourcePos
-from site_builder.progress import Advance, ignore
 from site_builder.scholar import PaperCitation, cite_paper
 from site_builder.site import AuthorView, PaperView, Site, TagView
 
@@ -79,8 +78,8 @@ class Rendered:
     """Hash of the templates and of the Page (papers by their view key)."""
     reads: tuple[tuple[str, str], ...]
     """The Site fields the templates read while rendering it, each with the key of its value."""
-    data: bytes
-    """The page's bytes."""
+    digest: str
+    """Digest of the page's bytes (output.content_digest): the page itself is in the output dir."""
 
 
 @dataclass(slots=True)
@@ -351,39 +350,36 @@ def render_pages(
     site: Site,
     env: jinja2.Environment,
     cards: Mapping[str, str],
-    pages: Sequence[Page],
-    advance: Advance = ignore,
-) -> list[tuple[bytes, tuple[str, ...]]]:
-    """Render these pages of the site, with the papers' cards by view key (render_cards);
-    return each page's bytes and the Site fields it read."""
-    rendered = []
+    pages: Iterable[Page],
+) -> Iterator[tuple[bytes, tuple[str, ...]]]:
+    """Render these pages of the site one by one, with the papers' cards by view key
+    (render_cards); yield each page's bytes and the Site fields it read."""
     paper_card = _card_filler(cards)
     for page in pages:
         read: set[str] = set()
         with _template_errors(page.template, page.path):
             template = env.get_template(page.template)
             text = template.render(site=_SiteReader(site, read), page=page, paper_card=paper_card)
-        rendered.append((text.encode("utf-8"), tuple(sorted(read))))
-        advance(1)
-    return rendered
+        yield text.encode("utf-8"), tuple(sorted(read))
 
 
 def collect_pages(
     planned: Sequence[tuple[Page, str]],
-    rendered: Mapping[int, tuple[bytes, tuple[str, ...]]],
+    rendered: Mapping[int, tuple[str, tuple[str, ...]]],
     fields: Mapping[str, str],
     cache: RenderCache,
-) -> dict[str, bytes]:
-    """Return every page's bytes, freshly rendered or from the cache, and keep them in the cache."""
-    output: dict[str, bytes] = {}
+) -> dict[str, str]:
+    """Return every page's digest, freshly rendered (`rendered`: digest and Site fields read, by
+    index in `planned`) or from the cache, and keep them in the cache."""
+    output: dict[str, str] = {}
     fresh: dict[str, Rendered] = {}
     for index, (page, key) in enumerate(planned):
         if index in rendered:
-            data, reads = rendered[index]
-            fresh[page.path] = Rendered(key, tuple((name, fields[name]) for name in reads), data)
+            digest, reads = rendered[index]
+            fresh[page.path] = Rendered(key, tuple((name, fields[name]) for name in reads), digest)
         else:
             fresh[page.path] = cache.pages[page.path]
-        output[page.path] = fresh[page.path].data
+        output[page.path] = fresh[page.path].digest
     cache.hits = len(planned) - len(rendered)
     cache.pages = fresh
     return output

@@ -10,7 +10,7 @@ import pytest
 
 from site_builder import output
 from site_builder.errors import SiteError
-from site_builder.output import sync_site, write_file_atomic, write_site
+from site_builder.output import content_digest, write_file_atomic, write_site
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -22,8 +22,8 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def test_write_site_swaps_in_the_new_site_and_counts_changes(tmp_path: Path) -> None:
     out = tmp_path / "_site"
-    assert write_site(out, {"index.html": b"one", "a/index.html": b"a"}) == 2
-    assert write_site(out, {"index.html": b"one", "b/index.html": b"b"}) == 1
+    assert write_site(out, {"index.html": b"one", "a/index.html": b"a"})[1] == 2
+    assert write_site(out, {"index.html": b"one", "b/index.html": b"b"})[1] == 1
     assert _tree(out) == {"index.html": b"one", "b/index.html": b"b"}
     assert [p.name for p in tmp_path.iterdir()] == ["_site"]
 
@@ -61,19 +61,20 @@ def test_a_full_disk_while_writing_files_leaves_the_previous_site(
         write_site(out, {"index.html": b"new", "a/index.html": b"b"})
     monkeypatch.setattr(output, "write_file_atomic", full)
     with pytest.raises(SiteError) as caught:
-        output.sync_site(out, {"index.html": b"new"}, {"index.html": b"old"})
+        write_site(out, {"index.html": b"new"}, {"index.html": content_digest(b"old")})
     assert str(caught.value) == f"cannot write the site into {out}: No space left on device"
     assert calls
     assert _tree(out) == {"index.html": b"old", "a/index.html": b"a"}
     assert [p.name for p in tmp_path.iterdir()] == ["_site"]
 
 
-def test_sync_site_writes_only_what_changed(tmp_path: Path) -> None:
+def test_a_site_written_in_place_changes_only_what_changed(tmp_path: Path) -> None:
     out = tmp_path / "_site"
     first = {"index.html": b"home", "a.html": b"a", "gone.html": b"x"}
-    write_site(out, first)
+    digests, _ = write_site(out, first)
+    assert digests == {name: content_digest(data) for name, data in first.items()}
     untouched = (out / "a.html").stat().st_ino
-    assert sync_site(out, {"index.html": b"home2", "a.html": b"a"}, first) == 2
+    assert write_site(out, {"index.html": b"home2", "a.html": b"a"}, digests)[1] == 2
     assert _tree(out) == {"index.html": b"home2", "a.html": b"a"}
     assert (out / "a.html").stat().st_ino == untouched
 
@@ -205,7 +206,7 @@ _HANGING_BUILD = """
 import sys, time
 from pathlib import Path
 from site_builder import output
-output.write_staged = lambda *args: time.sleep(600)  # hangs while the new site is staged
+output.SiteWriter.put = lambda *args: time.sleep(600)  # hangs while the new site is staged
 print("writing", flush=True)
 output.write_site(Path(sys.argv[1]), {"index.html": b"new", "a/index.html": b"a"})
 """

@@ -97,9 +97,9 @@ def build_ours(n: int, project: Path, notes: list[str], args: argparse.Namespace
     raw, gz = file_sizes(search_files(out))  # measured now: serve may rewrite them later
     row.search_raw_kb, row.search_gz_kb = raw / 1e3, gz / 1e3
     shipped = search_files(out)
+    folders = sorted({p.relative_to(out).parent.as_posix() for p in shipped})
     notes.append(
-        f"N={n} site-builder search files: "
-        + (", ".join(p.relative_to(out).as_posix() for p in shipped) or "none found")
+        f"N={n} site-builder search files: {len(shipped)} in {', '.join(folders) or 'none found'}"
     )
     warm = run_timed(cmd, project, args.timeout)
     row.warm_s = warm.seconds if warm.ok else FAILED

@@ -36,7 +36,7 @@ from site_builder.assets import read_static
 from site_builder.config import Config
 from site_builder.content import read_papers, read_taxonomy
 from site_builder.executor import Executor, Pending
-from site_builder.feeds import render_data_files
+from site_builder.feeds import DataCache, render_data_files
 from site_builder.filecache import FileCache
 from site_builder.ingest import ImportReport, MergeCache, plan_import, remember_pages, write_pages
 from site_builder.listings import ParsedListing
@@ -114,14 +114,8 @@ class BuildState:
     """The Site of the last build: its views are reused for equal papers with equal tags."""
     render: RenderCache = field(default_factory=RenderCache)
     """Pages of the last build with what they read."""
-    feeds: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    """Atom feeds by URL: (key of what they show, bytes)."""
-    records: dict[str, str] = field(default_factory=dict)
-    """papers.json lines by paper view key."""
-    desk: dict[str, str] = field(default_factory=dict)
-    """desk-data.js records by paper view key."""
-    entries: dict[str, str] = field(default_factory=dict)
-    """BibTeX entries by paper view key, citation key and base URL."""
+    data: DataCache = field(default_factory=DataCache)
+    """What the feeds, papers.json, BibTeX files and desk-data.js of the last build came from."""
     written: dict[str, str] = field(default_factory=dict)
     """Digest of each file the last build of this state left in the output dir (empty: nothing
     known)."""
@@ -290,7 +284,9 @@ def build_site(
             progress.stage("write", f"{rewritten} changed")
         finally:
             if run_import:
-                skipped = page_writes.result()  # an import is written whole, whatever failed after it
+                skipped = (
+                    page_writes.result()
+                )  # an import is written whole, whatever failed after it
         if run_import:
             remember_pages(plan, state.pages, skipped)
     return BuildResult(
@@ -465,6 +461,13 @@ def _render_and_put(
     return done
 
 
+def _data_run(
+    site: Site, page_urls: list[str], cache: DataCache
+) -> tuple[dict[str, bytes], DataCache]:
+    """Render the data files; return them and the cache they leave (from a child process too)."""
+    return render_data_files(site, page_urls, cache), cache
+
+
 def render_site(
     config: Config,
     site: Site,
@@ -489,6 +492,15 @@ def render_site(
         state.render = RenderCache()  # a staged site is written whole: every page is rendered
     fields = site_keys(site)
     planned, missing = plan_renders(site, templates, fields, state.render)
+    page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
+    # The data files are made meanwhile: in a child process on a first large build.
+    data_files = executor.submit(
+        _data_run,
+        site,
+        page_urls,
+        state.data,
+        inline=len(site.papers) < PARALLEL or bool(state.data.records),
+    )
     pages = [planned[index][0] for index in missing]
     with bars.task("rendering", len(pages), "page") as advance:
         if executor.parallel and len(pages) >= PARALLEL:
@@ -500,10 +512,11 @@ def render_site(
             advance(len(pages))
         else:
             done = _render_and_put(site, env, cards, writer, pages, advance)
-    fresh = {index: (digest, reads) for index, (digest, _, reads) in zip(missing, done, strict=True)}
+    fresh = {
+        index: (digest, reads) for index, (digest, _, reads) in zip(missing, done, strict=True)
+    }
     files = collect_pages(planned, fresh, fields, state.render)
-    page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
-    data = render_data_files(site, page_urls, state.feeds, state.records, state.entries, state.desk)
+    data, state.data = data_files.result()
     digests, changed = writer.put_all(data)
     files.update(digests)
     return files, changed + sum(1 for _, was_changed, _ in done if was_changed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from feedgen.feed import FeedGenerator
@@ -191,32 +192,40 @@ def render_desk_data(site: Site, records: dict[str, str] | None = None) -> bytes
     that changed; it is left holding this site's papers only.
     """
     cache = records if records is not None else {}
-    fresh = {view.key: cache.get(view.key) or inert_json(_desk_record(view)) for view in site.papers}
+    fresh = {
+        view.key: cache.get(view.key) or inert_json(_desk_record(view)) for view in site.papers
+    }
     cache.clear()
     cache.update(fresh)
     lines = [fresh[view.key] for view in site.papers]
     head = inert_json(
         {"site": site.config.title, "tags": [[t.tag.id, t.tag.label] for t in site.tags if t.slugs]}
     )
-    return f"self.siteDeskData = {head[:-1]}, \"papers\": [{', '.join(lines)}]}};\n".encode()
+    return f'self.siteDeskData = {head[:-1]}, "papers": [{", ".join(lines)}]}};\n'.encode()
+
+
+@dataclass(slots=True)
+class DataCache:
+    """What the data files of the last build were made from, so a rebuild redoes only what
+    changed (each entry is reused only for an equal key)."""
+
+    feeds: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Atom feeds by URL: (key of what they show, bytes)."""
+    records: dict[str, str] = field(default_factory=dict)
+    """papers.json lines by paper view key and base URL."""
+    entries: dict[str, str] = field(default_factory=dict)
+    """BibTeX entries by paper view key, citation key and base URL."""
+    desk: dict[str, str] = field(default_factory=dict)
+    """desk-data.js records by paper view key."""
 
 
 def render_data_files(
-    site: Site,
-    page_urls: Sequence[str],
-    feeds: dict[str, tuple[str, bytes]] | None = None,
-    records: dict[str, str] | None = None,
-    entries: dict[str, str] | None = None,
-    desk: dict[str, str] | None = None,
+    site: Site, page_urls: Sequence[str], cache: DataCache | None = None
 ) -> dict[str, bytes]:
     """Return the site's feeds, sitemap, robots.txt, papers.json, BibTeX files, desk-data.js
-    and .nojekyll.
-
-    `feeds` caches each feed by what it shows, so a rebuild redoes only the feeds that changed;
-    `records`, `entries` and `desk` keep papers.json lines, BibTeX entries and desk-data records.
-    """
+    and .nojekyll; `cache` (left holding this site's entries) saves redoing unchanged ones."""
+    cache = cache if cache is not None else DataCache()
     config = site.config
-    cache = feeds if feeds is not None else {}
     fresh: dict[str, tuple[str, bytes]] = {}
     lists = [("feed.xml", site.papers, config.title, "")]
     for tag in site.tags:
@@ -226,7 +235,7 @@ def render_data_files(
     for url, papers, title, page_url in lists:
         shown = papers[: config.feed_size]
         key = repr((config, url, title, page_url, [view.key for view in shown]))
-        cached = cache.get(url)
+        cached = cache.feeds.get(url)
         data = (
             cached[1]
             if cached and cached[0] == key
@@ -234,12 +243,11 @@ def render_data_files(
         )
         fresh[url] = (key, data)
         files[url] = data
-    cache.clear()
-    cache.update(fresh)
+    cache.feeds = fresh
     files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
     files["robots.txt"] = render_robots(site)
-    files["papers.json"] = render_papers_json(site, records)
-    files.update(render_bib_files(site, entries))
-    files[DESK_DATA] = render_desk_data(site, desk)
+    files["papers.json"] = render_papers_json(site, cache.records)
+    files.update(render_bib_files(site, cache.entries))
+    files[DESK_DATA] = render_desk_data(site, cache.desk)
     files[".nojekyll"] = b""
     return files

@@ -279,17 +279,22 @@ def plan_pages(site: Site) -> Iterator[Page]:
 
 
 def _value_key(value: object) -> str:
-    """Return a string naming a value; paper views stand in by their key (a hash of what they
-    are made from), so a list of thousands of papers is named cheaply."""
+    """Return a string naming a value; paper, tag and author views stand in by their key (a hash
+    of what they are made from), so a list of thousands of papers is named cheaply."""
     kind = type(value)
-    if kind is PaperView:
+    if kind is PaperView or kind is TagView or kind is AuthorView:
         return f"<{value.key}>"  # type: ignore[attr-defined]
     if kind is str or kind is int or value is None:
         return repr(value)
     if kind is tuple:
+        if not value or type(value[0]) is str:  # type: ignore[index]
+            return repr(value)  # slugs: named at once (any other item is named by repr too)
         return "(" + ",".join([_value_key(item) for item in value]) + ")"  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
         return "{" + ",".join([f"{k!r}:{_value_key(v)}" for k, v in value.items()]) + "}"
+    fields = getattr(kind, "__slots__", None)
+    if fields is not None and dataclasses.is_dataclass(kind):  # views and links: field by field
+        return kind.__name__ + _value_key(tuple([getattr(value, name) for name in fields]))
     return repr(value)
 
 

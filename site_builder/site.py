@@ -59,6 +59,8 @@ class TagView:
     """Site-relative URL, `tags/<id>/`."""
     slugs: tuple[str, ...]
     """Slugs of its papers, newest first."""
+    key: str
+    """Hash of everything above: what a page showing this tag depends on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ class AuthorView:
     """Site-relative URL, `authors/<slug>/`."""
     slugs: tuple[str, ...]
     """Slugs of their papers, newest first."""
+    key: str
+    """Hash of everything above: what a page showing this author depends on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +154,15 @@ def paper_texts(papers: Sequence[Paper], previous: Site | None = None) -> dict[s
     return texts
 
 
+def _content_key(value: object) -> str:
+    """Return a hash of a value's repr: the key of a view, from what it is made of."""
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
 def _paper_view(paper: Paper, tags: tuple[Tag, ...], text: PaperText) -> PaperView:
     """Return the view of a paper: everything derived from it that pages show."""
     dates = paper.dates
-    key = hashlib.sha256(repr((paper, tags)).encode("utf-8")).hexdigest()
+    key = _content_key((paper, tags))
     return PaperView(
         key=key,
         order=newest_first_key(dates[-1] if dates else None, text.title_text, paper.slug),
@@ -259,7 +268,11 @@ def _tag_views(views: Sequence[PaperView], taxonomy: Sequence[Tag]) -> tuple[Tag
     for view in views:
         for tag in view.tags:
             members[tag.id].append(view.paper.slug)
-    return tuple(TagView(tag, f"tags/{tag.id}/", tuple(members[tag.id])) for tag in taxonomy)
+    return tuple(
+        TagView(tag, f"tags/{tag.id}/", slugs, _content_key((tag, slugs)))
+        for tag in taxonomy
+        for slugs in [tuple(members[tag.id])]
+    )
 
 
 def _date_views(views: Sequence[PaperView]) -> tuple[DateView, ...]:
@@ -361,7 +374,8 @@ def _author_views(
             if not slugs or slugs[-1] != view.paper.slug:
                 slugs.append(view.paper.slug)
     return tuple(
-        AuthorView(found[slug], f"authors/{slug}/", tuple(papers[slug]))
+        AuthorView(found[slug], f"authors/{slug}/", slugs, _content_key((found[slug], slugs)))
         for slug in sorted(papers)
-        if len(papers[slug]) > 1
+        for slugs in [tuple(papers[slug])]
+        if len(slugs) > 1
     )

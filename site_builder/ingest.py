@@ -411,6 +411,8 @@ def remember_pages(
     for path, (_, paper) in plan.created.items():
         if path not in skipped:
             pages.put(path, plan.known, paper)
+    if not plan.updates:
+        return
     by_name = {Path(paper.where.path).name: paper for paper in plan.papers}
     for path in plan.updates:
         if path not in skipped:

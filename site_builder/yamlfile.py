@@ -50,8 +50,33 @@ class YamlMapping:
         return SourcePos(self.where.path, self.lines.get(key, self.where.line))
 
 
+def _has_duplicate_keys(root: yaml.Node) -> bool:
+    """Tell whether a mapping at any depth has a scalar key twice (the merge key `<<` aside)."""
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if type(node) is yaml.MappingNode:
+            keys = [
+                key.value
+                for key, _ in node.value
+                if type(key) is yaml.ScalarNode and key.tag != "tag:yaml.org,2002:merge"
+            ]
+            if len(set(keys)) != len(keys):
+                return True
+            stack.extend(value for _, value in node.value if type(value) is not yaml.ScalarNode)
+        elif type(node) is yaml.SequenceNode:
+            stack.extend(item for item in node.value if type(item) is not yaml.ScalarNode)
+    return False
+
+
 def _check_duplicate_keys(root: yaml.Node, path: str, first_line: int) -> None:
     """Raise every key written twice in one mapping, at any depth (YAML's "last wins" hides one)."""
+    if not _has_duplicate_keys(root):  # the usual case, told without building messages
+        return
     errors: list[SiteError] = []
     seen_nodes: set[int] = set()
     stack = [root]
@@ -82,12 +107,68 @@ def _check_duplicate_keys(root: yaml.Node, path: str, first_line: int) -> None:
         raise_all(errors)
 
 
+class _NotSimple(Exception):
+    """A node _construct_simple leaves to PyYAML's constructor."""
+
+
+_TAG = "tag:yaml.org,2002:"
+_DECIMAL_RE = re.compile(r"-?[1-9][0-9]*|0")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _construct_simple(node: yaml.Node, seen: set[int]) -> Any:
+    """Return the value PyYAML's safe constructor makes of a node of plain values (strings,
+    decimal integers, dates, booleans, nulls, lists, mappings with string keys); raise
+    _NotSimple for anything else (merge keys, aliases, other numbers and tags, bad dates).
+
+    The safe constructor is Python, called per node: most of the cost of reading a page.
+    """
+    if id(node) in seen:
+        raise _NotSimple  # an alias: PyYAML shares the value
+    seen.add(id(node))
+    tag = node.tag
+    if type(node) is yaml.ScalarNode:
+        value = node.value
+        if tag == _TAG + "str":
+            return value
+        if tag == _TAG + "int" and _DECIMAL_RE.fullmatch(value):
+            return int(value)
+        if tag == _TAG + "timestamp" and _DATE_RE.fullmatch(value):
+            try:
+                return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:
+                raise _NotSimple from None  # PyYAML says where
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool" and value.lower() in yaml.constructor.SafeConstructor.bool_values:
+            return yaml.constructor.SafeConstructor.bool_values[value.lower()]
+        raise _NotSimple
+    if type(node) is yaml.SequenceNode and tag == _TAG + "seq":
+        return [_construct_simple(item, seen) for item in node.value]
+    if type(node) is yaml.MappingNode and tag == _TAG + "map":
+        data = {}
+        for key, value in node.value:
+            if type(key) is not yaml.ScalarNode or key.tag != _TAG + "str":
+                raise _NotSimple
+            data[key.value] = _construct_simple(value, seen)
+        return data
+    raise _NotSimple
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """Return the value of a document's node, as the loader's constructor makes it."""
+    try:
+        return _construct_simple(node, set())
+    except _NotSimple:
+        return loader.construct_document(node)
+
+
 def parse_yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
     """Parse text as a YAML mapping; refuse tags such as !!python/object; an empty text is {}."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(loader, node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)

@@ -215,3 +215,39 @@ def test_duplicate_keys_are_errors_with_their_lines() -> None:
 def test_a_value_its_type_rejects_is_an_error_at_its_line() -> None:
     with pytest.raises(SiteError, match=r"^p.md:3: YAML error: invalid value '2025-13-45'"):
         parse_yaml_mapping("a: 1\nb: 2025-13-45\n", "p.md", 2)
+
+
+def library_load(text: str) -> Any:
+    """Return what PyYAML's safe loader makes of a text."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+LOADED = [
+    "a: 1\nb: -12\nc: 012\nd: 0x1f\ne: 1_000\nf: 1:30\ng: +3\nh: 0\ni: -0\n",
+    "a: 2025-03-12\nb: 2025-3-1\nc: 2025-03-12 10:00:00\nd: !!timestamp '2025-03-12'\n",
+    "a: yes\nb: No\nc: ~\nd:\ne: null\nf: !!bool 'on'\ng: 1.5\nh: .inf\n",
+    "a: !!str 12\nb: '12'\nc: \"x\\ty\"\nd: |\n  text\ne: >\n  folded\n",
+    "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\nlist: &l [1, 2]\nagain: *l\n",
+    "a: [1, {b: 2025-03-12, c: [x, y]}]\n1: int key\nnull: n\n",
+    "listings:\n- date: 2025-03-12\n  source: a.txt\n  line: 3\n- date: null\n  source: b\n  line: 0\n",
+]
+
+
+@pytest.mark.parametrize("text", LOADED)
+def test_a_mapping_is_read_as_pyyaml_reads_it(text: str) -> None:
+    expected = {str(key): value for key, value in library_load(text).items()}
+    assert parse_yaml_mapping(text, "p.md").data == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(keys, values, min_size=1, max_size=5))
+def test_what_dump_yaml_writes_reads_back_as_pyyaml_reads_it(data: dict[str, Any]) -> None:
+    text = dump_yaml(data)
+    loaded = library_load(text)
+    if isinstance(loaded, dict) and len(set(map(str, loaded))) == len(loaded):
+        assert parse_yaml_mapping(text, "p.md").data == {str(k): v for k, v in loaded.items()}
+
+
+def test_a_bad_date_is_an_error_at_its_line_in_a_list() -> None:
+    with pytest.raises(SiteError, match=r"^p.md:4: YAML error: invalid value '2025-02-30'"):
+        parse_yaml_mapping("a: 1\nl:\n- date: 2025-02-30\n", "p.md", 2)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 
 
 def stat_key(path: Path) -> tuple[int, int, int]:
@@ -46,6 +47,40 @@ class FileCache(Generic[T]):
         value = compute()
         self.entries[path] = (key, value)
         return value
+
+    def get_many(
+        self,
+        paths: Sequence[Path],
+        extra: Hashable,
+        compute: Callable[[list[Path]], list[T | E]],
+        changed: Collection[Path] | None = None,
+    ) -> list[T | E]:
+        """Return the values for paths, as get does for each, computing the missing ones in one
+        call (which may hand them to child processes); an exception computed is returned, not
+        kept. `changed` (from a file watcher) lists the only files that may have changed."""
+        found: dict[Path, T | E] = {}
+        todo: list[Path] = []
+        keys: list[Hashable | None] = []
+        for path in paths:
+            cached = self.entries.get(path)
+            trusted = changed is not None and path not in changed
+            if trusted and cached is not None and cached[0][1] == extra:  # type: ignore[index]
+                found[path] = cached[1]
+                continue
+            try:
+                key: Hashable | None = (stat_key(path), extra)
+            except OSError:
+                key = None
+            if cached is not None and key is not None and cached[0] == key:
+                found[path] = cached[1]
+                continue
+            todo.append(path)
+            keys.append(key)
+        for path, key, value in zip(todo, keys, compute(todo), strict=True):
+            found[path] = value
+            if key is not None and not isinstance(value, BaseException):
+                self.entries[path] = (key, value)
+        return [found[path] for path in paths]
 
     def peek(self, path: Path, extra: Hashable) -> T | None:
         """Return the cached value for path if the file and `extra` are unchanged, else None."""

@@ -50,6 +50,21 @@ def _timed(label: str, run: Callable[[], T]) -> T:
     return result
 
 
+def _import_once(source: Path, workers: int) -> None:
+    """Import a fresh copy of the project, timing each stage."""
+    fresh_dir(WORK)
+    project = WORK / "project"
+    shutil.copytree(source, project, symlinks=True)
+    config = load_config(project)
+    tag_ids = [tag.id for tag in read_taxonomy(config)]
+    with Executor("fork" if workers > 1 else None, workers) as executor:
+        plan = _timed("plan_import", lambda: plan_import(config, tag_ids=tag_ids, executor=executor))
+        _timed("write_pages", lambda: write_pages(plan))
+        papers = _timed("read_papers", lambda: read_papers(config, tag_ids, executor=executor))
+    assert papers == list(plan.papers), "the pages read back differ from the plan"
+    print(f"{len(papers)} papers", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project", type=Path)
@@ -57,22 +72,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     for _ in range(args.repeat):
-        fresh_dir(WORK)
-        project = WORK / "project"
-        shutil.copytree(args.project, project, symlinks=True)
-        config = load_config(project)
-        tag_ids = [tag.id for tag in read_taxonomy(config)]
-        method = "fork" if args.workers > 1 else None
-        with Executor(method, args.workers) as executor:
-            plan = _timed(
-                "plan_import", lambda: plan_import(config, tag_ids=tag_ids, executor=executor)
-            )
-            _timed("write_pages", lambda: write_pages(plan))
-            papers = _timed(
-                "read_papers", lambda: read_papers(config, tag_ids, executor=executor)
-            )
-        assert papers == list(plan.papers), "the pages read back differ from the plan"
-        print(f"{len(papers)} papers", flush=True)
+        _import_once(args.project, args.workers)
 
 
 if __name__ == "__main__":

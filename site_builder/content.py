@@ -89,11 +89,12 @@ def read_paper_run(
 ) -> list[Paper | SiteError]:
     """Read a run of paper pages; each gives its Paper or what is wrong with it."""
     folder = open_folder(config.papers_dir, config.root)
+    folder_name = str(config.papers_dir)
     read: list[Paper | SiteError] = []
     try:
         for path in paths:
             try:
-                in_folder = folder if path.parent == config.papers_dir else None
+                in_folder = folder if os.path.dirname(path) == folder_name else None
                 read.append(read_paper(config, path, tag_ids, in_folder))
             except SiteError as exc:
                 read.append(exc)

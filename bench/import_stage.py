@@ -57,10 +57,12 @@ def _import_once(source: Path, workers: int) -> None:
     shutil.copytree(source, project, symlinks=True)
     config = load_config(project)
     tag_ids = [tag.id for tag in read_taxonomy(config)]
-    with Executor("fork" if workers > 1 else None, workers) as executor:
-        plan = _timed("plan_import", lambda: plan_import(config, tag_ids=tag_ids, executor=executor))
+    with Executor("fork", workers) as executor:
+        # No executor at all with one worker: the script also times versions without one.
+        extra = {"executor": executor} if workers > 1 else {}
+        plan = _timed("plan_import", lambda: plan_import(config, tag_ids=tag_ids, **extra))
         _timed("write_pages", lambda: write_pages(plan))
-        papers = _timed("read_papers", lambda: read_papers(config, tag_ids, executor=executor))
+        papers = _timed("read_papers", lambda: read_papers(config, tag_ids, **extra))
     assert papers == list(plan.papers), "the pages read back differ from the plan"
     print(f"{len(papers)} papers", flush=True)
 

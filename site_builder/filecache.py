@@ -25,29 +25,6 @@ class FileCache(Generic[T]):
     entries: dict[Path, tuple[Hashable, T]] = field(default_factory=dict)
     """Path -> (file version and extra key, value)."""
 
-    def get(
-        self, path: Path, extra: Hashable, compute: Callable[[], T], *, check: bool = True
-    ) -> T:
-        """Return the cached value for path, computing it when the file or `extra` changed.
-
-        With `check=False` a cached value is trusted without looking at the file (the caller
-        knows from a file watcher that it did not change).
-        """
-        if not check:
-            cached = self.entries.get(path)
-            if cached is not None and cached[0][1] == extra:  # type: ignore[index]
-                return cached[1]
-        try:
-            key: Hashable = (stat_key(path), extra)
-        except OSError:
-            return compute()
-        cached = self.entries.get(path)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        value = compute()
-        self.entries[path] = (key, value)
-        return value
-
     def get_many(
         self,
         paths: Sequence[Path],
@@ -55,9 +32,10 @@ class FileCache(Generic[T]):
         compute: Callable[[list[Path]], list[T | E]],
         changed: Collection[Path] | None = None,
     ) -> list[T | E]:
-        """Return the values for paths, as get does for each, computing the missing ones in one
+        """Return the value for each path, computing those whose file or `extra` changed in one
         call (which may hand them to child processes); an exception computed is returned, not
-        kept. `changed` (from a file watcher) lists the only files that may have changed."""
+        kept. `changed` (from a file watcher) lists the only files that may have changed: the
+        others' values are trusted without looking at the files."""
         found: dict[Path, T | E] = {}
         todo: list[Path] = []
         keys: list[Hashable | None] = []
@@ -81,16 +59,6 @@ class FileCache(Generic[T]):
             if key is not None and not isinstance(value, BaseException):
                 self.entries[path] = (key, value)
         return [found[path] for path in paths]
-
-    def peek(self, path: Path, extra: Hashable) -> T | None:
-        """Return the cached value for path if the file and `extra` are unchanged, else None."""
-        cached = self.entries.get(path)
-        try:
-            return (
-                cached[1] if cached is not None and cached[0] == (stat_key(path), extra) else None
-            )
-        except OSError:
-            return None
 
     def put(self, path: Path, extra: Hashable, value: T) -> None:
         """Remember a value for the file as it is now (e.g. a page this process just wrote)."""

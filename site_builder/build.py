@@ -227,6 +227,7 @@ def build_site(
                 listings=state.listings,
                 changed=changed,
                 merge_cache=state.merged,
+                executor=executor,
             )
             report: ImportReport | None = plan.report
             _log_import(plan.report)
@@ -240,7 +241,11 @@ def build_site(
         else:
             report = None
             papers = read_papers(
-                config, [tag.id for tag in taxonomy], cache=state.pages, changed=changed
+                config,
+                [tag.id for tag in taxonomy],
+                cache=state.pages,
+                changed=changed,
+                executor=executor,
             )
         progress.loud = len(papers) >= LOUD_PAPERS
         progress.stage("read", f"{len(papers)} papers")

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
 from site_builder.controls import strip_controls
 from site_builder.errors import SiteError, SourcePos, raise_all
+from site_builder.executor import Executor
 from site_builder.filecache import FileCache
 from site_builder.models import Paper, Tag
 from site_builder.pages import parse_page
-from site_builder.readfile import FileStamp, read_file_stamped
+from site_builder.readfile import FileStamp, open_folder, read_file_stamped
 from site_builder.tags import parse_taxonomy
 
 
@@ -26,9 +27,12 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
     return read_text_stamped(path, shown, root)[0]
 
 
-def read_text_stamped(path: Path, shown: str, root: Path | None = None) -> tuple[str, FileStamp]:
-    """Read a UTF-8 text file as read_text does; also return the stamp of the version read."""
-    data, stamp = read_file_stamped(path, shown, root)
+def read_text_stamped(
+    path: Path, shown: str, root: Path | None = None, folder: int | None = None
+) -> tuple[str, FileStamp]:
+    """Read a UTF-8 text file as read_text does; also return the stamp of the version read
+    (`folder`: see readfile.read_file_stamped)."""
+    data, stamp = read_file_stamped(path, shown, root, folder)
     try:
         return data.decode("utf-8-sig"), stamp
     except UnicodeDecodeError as exc:
@@ -62,8 +66,13 @@ _PAGE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 """A page's file name without `.md` is its URL segment: only characters a URL keeps as they are."""
 
 
-def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Paper:
-    """Read and parse one paper page; a file name that cannot be a URL segment is refused."""
+def read_paper(
+    config: Config, path: Path, tag_ids: Iterable[str] | None, folder: int | None = None
+) -> Paper:
+    """Read and parse one paper page; a file name that cannot be a URL segment is refused.
+
+    `folder`: the papers folder opened with readfile.open_folder, when path is in it.
+    """
     shown = config.shown(path)
     if not _PAGE_NAME_RE.fullmatch(path.stem):
         raise SiteError(
@@ -71,7 +80,32 @@ def read_paper(config: Config, path: Path, tag_ids: Iterable[str] | None) -> Pap
             "(no spaces, `#`, `?`, `%` or other characters)",
             SourcePos(shown),
         )
-    return parse_page(read_text(path, shown, config.root), shown, path.stem, tag_ids)
+    text = read_text_stamped(path, shown, config.root, folder)[0]
+    return parse_page(text, shown, path.stem, tag_ids)
+
+
+def read_paper_run(
+    config: Config, tag_ids: frozenset[str] | None, paths: Sequence[Path]
+) -> list[Paper | SiteError]:
+    """Read a run of paper pages; each gives its Paper or what is wrong with it."""
+    folder = open_folder(config.papers_dir, config.root)
+    folder_name = str(config.papers_dir)
+    read: list[Paper | SiteError] = []
+    try:
+        for path in paths:
+            try:
+                in_folder = folder if os.path.dirname(path) == folder_name else None
+                read.append(read_paper(config, path, tag_ids, in_folder))
+            except SiteError as exc:
+                read.append(exc)
+    finally:
+        if folder is not None:
+            os.close(folder)
+    return read
+
+
+PARALLEL_PAGES = 2000
+"""Pages from which reading them in child processes pays (see bench/import_stage.py)."""
 
 
 def read_papers(
@@ -80,26 +114,32 @@ def read_papers(
     paths: Iterable[Path] | None = None,
     cache: FileCache[Paper] | None = None,
     changed: Collection[Path] | None = None,
+    executor: Executor | None = None,
 ) -> list[Paper]:
     """Read every paper page, collecting all problems (including duplicate papers) before failing.
 
     With a cache, pages whose file did not change since the last read are not parsed again;
-    `changed` (from a file watcher) lists the only files that may have changed.
+    `changed` (from a file watcher) lists the only files that may have changed. With an
+    executor, many pages are read in child processes.
     """
     known = None if tag_ids is None else frozenset(tag_ids)
     cache = cache if cache is not None else FileCache()
+    paths = page_paths(config) if paths is None else list(paths)
+    run = partial(read_paper_run, config, known)
+    read = cache.get_many(
+        paths,
+        known,
+        run if executor is None else partial(executor.map, run, threshold=PARALLEL_PAGES),
+        changed,
+    )
+    cache.keep_only(set(paths))
     papers: list[Paper] = []
     errors: list[SiteError] = []
-    paths = page_paths(config) if paths is None else list(paths)
-    for path in paths:
-        try:
-            check = changed is None or path in changed
-            papers.append(
-                cache.get(path, known, partial(read_paper, config, path, known), check=check)
-            )
-        except SiteError as exc:
-            errors.extend(getattr(exc, "errors", [exc]))
-    cache.keep_only(set(paths))
+    for item in read:
+        if isinstance(item, SiteError):
+            errors.extend(getattr(item, "errors", [item]))
+        else:
+            papers.append(item)
     errors.extend(find_duplicates(papers))
     raise_all(errors)
     return papers

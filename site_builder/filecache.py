@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 
 
 def stat_key(path: Path) -> tuple[int, int, int]:
@@ -24,38 +25,40 @@ class FileCache(Generic[T]):
     entries: dict[Path, tuple[Hashable, T]] = field(default_factory=dict)
     """Path -> (file version and extra key, value)."""
 
-    def get(
-        self, path: Path, extra: Hashable, compute: Callable[[], T], *, check: bool = True
-    ) -> T:
-        """Return the cached value for path, computing it when the file or `extra` changed.
-
-        With `check=False` a cached value is trusted without looking at the file (the caller
-        knows from a file watcher that it did not change).
-        """
-        if not check:
+    def get_many(
+        self,
+        paths: Sequence[Path],
+        extra: Hashable,
+        compute: Callable[[list[Path]], list[T | E]],
+        changed: Collection[Path] | None = None,
+    ) -> list[T | E]:
+        """Return the value for each path, computing those whose file or `extra` changed in one
+        call (which may hand them to child processes); an exception computed is returned, not
+        kept. `changed` (from a file watcher) lists the only files that may have changed: the
+        others' values are trusted without looking at the files."""
+        found: dict[Path, T | E] = {}
+        todo: list[Path] = []
+        keys: list[Hashable | None] = []
+        for path in paths:
             cached = self.entries.get(path)
-            if cached is not None and cached[0][1] == extra:  # type: ignore[index]
-                return cached[1]
-        try:
-            key: Hashable = (stat_key(path), extra)
-        except OSError:
-            return compute()
-        cached = self.entries.get(path)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        value = compute()
-        self.entries[path] = (key, value)
-        return value
-
-    def peek(self, path: Path, extra: Hashable) -> T | None:
-        """Return the cached value for path if the file and `extra` are unchanged, else None."""
-        cached = self.entries.get(path)
-        try:
-            return (
-                cached[1] if cached is not None and cached[0] == (stat_key(path), extra) else None
-            )
-        except OSError:
-            return None
+            trusted = changed is not None and path not in changed
+            if trusted and cached is not None and cached[0][1] == extra:  # type: ignore[index]
+                found[path] = cached[1]
+                continue
+            try:
+                key: Hashable | None = (stat_key(path), extra)
+            except OSError:
+                key = None
+            if cached is not None and key is not None and cached[0] == key:
+                found[path] = cached[1]
+                continue
+            todo.append(path)
+            keys.append(key)
+        for path, key, value in zip(todo, keys, compute(todo), strict=True):
+            found[path] = value
+            if key is not None and not isinstance(value, BaseException):
+                self.entries[path] = (key, value)
+        return [found[path] for path in paths]
 
     def put(self, path: Path, extra: Hashable, value: T) -> None:
         """Remember a value for the file as it is now (e.g. a page this process just wrote)."""

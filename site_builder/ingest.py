@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -13,6 +13,7 @@ from pathlib import Path
 from site_builder.config import Config
 from site_builder.content import read_papers, read_text_stamped
 from site_builder.errors import SiteError, SourcePos, raise_all
+from site_builder.executor import Executor
 from site_builder.filecache import FileCache
 from site_builder.latex import fold, normalise_text, to_plain_text
 from site_builder.listings import ParsedListing, read_listing, year_in_file_name
@@ -151,8 +152,21 @@ def source_paths(config: Config) -> list[Path]:
     return found
 
 
-ParseResult = ParsedListing | SiteError
-"""A dump parsed, or what was wrong with it."""
+PARALLEL_DUMPS = 16
+"""Dumps from which parsing them in child processes pays (see bench/import_stage.py)."""
+
+
+def _read_listing_run(
+    config: Config, fallback_year: int, paths: Sequence[Path]
+) -> list[ParsedListing | SiteError]:
+    """Read a run of dumps; each gives its parsed listing or what is wrong with it."""
+    read: list[ParsedListing | SiteError] = []
+    for path in paths:
+        try:
+            read.append(read_listing(path, config.shown(path), config.year, fallback_year))
+        except SiteError as exc:
+            read.append(exc)
+    return read
 
 
 def read_listings(
@@ -160,26 +174,23 @@ def read_listings(
     paths: Iterable[Path],
     cache: FileCache[ParsedListing] | None = None,
     advance: Advance = ignore,
+    executor: Executor | None = None,
 ) -> list[ParsedListing]:
-    """Read every dump, collecting all errors before failing."""
+    """Read every dump (in child processes with an executor, when many), collecting all errors
+    before failing."""
     paths = list(paths)
     fallback_year = dt.date.today().year
-    extra = (config.year, fallback_year)
     cache = cache if cache is not None else FileCache()
-    outcome: dict[Path, ParseResult] = {}
-    for path in paths:
-        try:
-            outcome[path] = cache.get(
-                path,
-                extra,
-                partial(read_listing, path, config.shown(path), config.year, fallback_year),
-            )
-        except SiteError as exc:
-            outcome[path] = exc
-        advance(1)
+    run = partial(_read_listing_run, config, fallback_year)
+    outcome = cache.get_many(
+        paths,
+        (config.year, fallback_year),
+        run if executor is None else partial(executor.map, run, threshold=PARALLEL_DUMPS),
+    )
+    advance(len(paths))
     cache.keep_only(set(paths))
-    raise_all([error for path in paths if isinstance(error := outcome[path], SiteError)])
-    return [result for path in paths if not isinstance(result := outcome[path], SiteError)]
+    raise_all([result for result in outcome if isinstance(result, SiteError)])
+    return [result for result in outcome if not isinstance(result, SiteError)]
 
 
 def read_entries(
@@ -216,15 +227,17 @@ def plan_import(
     changed: Collection[Path] | None = None,
     merge_cache: MergeCache | None = None,
     advance: Advance = ignore,
+    executor: Executor | None = None,
 ) -> ImportPlan:
     """Read the dumps and the pages, and return what importing them writes, without writing.
 
     Every dump and page is read and every write planned first, so an error in any of them
     leaves content/papers/ untouched. `changed` is a file watcher's hint for reading the pages
-    (see read_papers); `merge_cache` keeps the merge for the next import.
+    (see read_papers); `merge_cache` keeps the merge for the next import; with `executor`,
+    many dumps or pages are read in child processes.
     """
     paths = source_paths(config) if paths is None else list(paths)
-    parsed = tuple(read_listings(config, paths, listings, advance))
+    parsed = tuple(read_listings(config, paths, listings, advance, executor))
     entries = [entry for listing in parsed for entry in listing.entries]
     warnings = [warning for listing in parsed for warning in listing.warnings]
     cache = merge_cache if merge_cache is not None else MergeCache()
@@ -234,7 +247,9 @@ def plan_import(
         cache.sources, cache.papers, cache.complete = parsed, merge_entries(entries), {}
     imported = cache.papers
     known = None if tag_ids is None else frozenset(tag_ids)
-    existing_papers = read_papers(config, known, cache=pages, changed=changed)
+    existing_papers = read_papers(
+        config, known, cache=pages, changed=changed, executor=executor
+    )
     existing = _match_existing(imported, existing_papers)
     final = {paper.where.path: paper for paper in existing_papers}
     page_files = {paper.slug for paper in existing_papers}  # read_papers reads every page
@@ -300,7 +315,7 @@ def plan_import(
         updated=tuple(sorted(updated)),
         unchanged=unchanged,
         warnings=tuple(warnings),
-        written=tuple(sorted([*updates, *created])),
+        written=tuple(sorted([*updates, *created], key=_path_order)),
         files=_file_reports(config, paths, parsed, imported, outcome),
     )
     papers = tuple(
@@ -340,6 +355,11 @@ def _match_existing(
         if page is not None:
             found[paper.id] = page
     return found
+
+
+def _path_order(path: Path) -> tuple[str, ...]:
+    """Return the key that sorts paths as `sorted` does on POSIX, without Path's slow comparison."""
+    return path.parts
 
 
 def _sources(listings: Iterable[Listing]) -> frozenset[str]:
@@ -387,12 +407,13 @@ def write_pages(plan: ImportPlan, advance: Advance = ignore) -> tuple[Path, ...]
     texts = dict(plan.updates)
     texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
     skipped = []
-    for path in sorted(texts):
+    for path in sorted(texts, key=_path_order):
         advance(1)
         shown, version = plan.read_as.get(path) or (plan.created[path][1].where.path, None)
         try:
-            # A page that is a symlink (to the reader's own notes file) is updated where it points.
-            target = path.resolve() if path.is_symlink() else path
+            # A page that is a symlink (to the reader's own notes file) is updated where it points;
+            # a new page is none (a link made meanwhile is kept: the write does not replace it).
+            target = path.resolve() if version is not None and path.is_symlink() else path
             written = write_file_if_unchanged(target, texts[path], version)
         except OSError as exc:
             raise SiteError(f"cannot write: {exc.strerror or exc}", SourcePos(shown)) from None

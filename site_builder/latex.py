@@ -54,6 +54,8 @@ _SIZE_NAMES = "Huge|huge|LARGE|Large|large|small|tiny"
 _STUCK_RE = re.compile(
     rf"(?<![\\\w])(?:(?:{_STUCK_NAMES})(?:{_SIZE_NAMES}|{_STUCK_NAMES})*)(?=[^\W\d_]|\s|$)"
 )
+_STUCK_HINTS = ("text", "math", "bold", "shape", "series", "family", "size", "emph")
+"""Every name in _STUCK_NAMES holds one of these: text without any has nothing for _STUCK_RE."""
 _TRAILING_WORD_RE = re.compile(r"[^\s]+$")
 _LEADING_WORD_RE = re.compile(r"^[^\s]+")
 
@@ -115,6 +117,7 @@ def _latex_to_text(latex: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def _convert_fragment(fragment: str) -> str:
     """Turn one small LaTeX fragment (`\\"o`, `{\\L}`, `\\%`) into text; keep unknown macros' names."""
     text = _latex_to_text(fragment)
@@ -135,7 +138,8 @@ def _url_macro_text(match: re.Match[str]) -> str:
 
 def _convert_text(text: str, markdown: bool) -> str:
     """Convert LaTeX markup in text that holds no math and no URL."""
-    text = _STUCK_RE.sub("", text)
+    if any(hint in text for hint in _STUCK_HINTS):  # most text has none: skip the slow search
+        text = _STUCK_RE.sub("", text)
     if "\\" not in text:
         return text
     if markdown:
@@ -170,14 +174,16 @@ def normalise_text(text: str, *, markdown: bool = False) -> str:
         if is_math:
             out.append(piece)
             continue
-        piece = _URL_MACRO_RE.sub(_url_macro_text, piece)
+        if "\\" in piece:  # every URL macro starts with one
+            piece = _URL_MACRO_RE.sub(_url_macro_text, piece)
         last = 0
         for url in _URL_RE.finditer(piece):
             out.append(_convert_text(piece[last : url.start()], markdown))
             out.append(url.group(0))
             last = url.end()
         out.append(_convert_text(piece[last:], markdown))
-    return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", "".join(out)).strip())
+    # str.split() and re's \\s take the same characters for spaces (Py_UNICODE_ISSPACE).
+    return unicodedata.normalize("NFC", " ".join("".join(out).split()))
 
 
 @lru_cache(maxsize=4096)

@@ -222,7 +222,7 @@ def parse_page(text: str, path: str, slug: str, known_tags: Iterable[str] | None
                             f"unknown tag `{tag}` in `{key}` (see content/tags.yml)", front.pos(key)
                         )
                     )
-    match = _NOTES_RE.search(split.body)
+    match = _NOTES_RE.search(split.body) if NOTES_HEADING in split.body else None
     abstract = split.body[: match.start()] if match else split.body
     notes = split.body[match.end() :] if match else ""
     paper = Paper(

@@ -65,7 +65,7 @@ def find_urls(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _richness(title: str) -> tuple[int, int, int]:
     """Rank titles: more math and non-ASCII letters first, then longer."""
     math = sum(1 for is_math, _ in split_math(title) if is_math)
-    accents = sum(1 for ch in title if ord(ch) > 127)
+    accents = len(title) - len(title.encode("ascii", "ignore"))  # characters past U+007F
     return (math, accents, len(title))
 
 

@@ -53,28 +53,52 @@ def outside_reason(path: Path, root: Path) -> str | None:
     return None
 
 
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+"""How files are opened: never blocking (a FIFO is refused, not waited on)."""
+
+
+def open_folder(folder: Path, root: Path) -> int | None:
+    """Return a descriptor of a project folder, for reading its files by name (see
+    read_file_stamped); None when it is missing or reached through a link out of the project
+    (its files are then read, and refused, by path). The caller closes it."""
+    if outside_reason(folder, root) is not None:
+        return None
+    try:
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
 def read_file(path: Path, shown: str, root: Path | None = None) -> bytes:
     """Return a regular file's bytes; see read_file_stamped."""
     return read_file_stamped(path, shown, root)[0]
 
 
-def read_file_stamped(path: Path, shown: str, root: Path | None = None) -> tuple[bytes, FileStamp]:
+def _open_in(folder: int, name: str, where: SourcePos) -> int | None:
+    """Open a file of a checked folder by name; None when it is a symbolic link."""
+    try:
+        return os.open(name, _READ_FLAGS | os.O_NOFOLLOW, dir_fd=folder)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link: checked by its path
+            return None
+        raise SiteError(f"cannot read: {exc.strerror}", where) from None
+
+
+def read_file_stamped(
+    path: Path, shown: str, root: Path | None = None, folder: int | None = None
+) -> tuple[bytes, FileStamp]:
     """Return a regular file's bytes and the stamp of the version read.
 
     With `root`, a file reached through a symbolic link out of that folder is refused. FIFOs,
     devices, symlink loops and files over MAX_FILE_BYTES are refused as a SiteError naming the
-    file; a FIFO is never opened for a blocking read.
+    file; a FIFO is never opened for a blocking read. `folder` (from open_folder) is path's
+    folder, known to be in the project: a file there that is not a link is opened in it by
+    name, without resolving its path.
     """
     where = SourcePos(shown)
-    reason = outside_reason(path, root) if root is not None else None
-    if reason is not None:
-        raise SiteError(f"refusing to read: {reason}", where)
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise SiteError("refusing to read: it is a symbolic link loop", where) from None
-        raise SiteError(f"cannot read: {exc.strerror}", where) from None
+    handle = _open_in(folder, path.name, where) if folder is not None else None
+    if handle is None:
+        handle = _open_checked(path, root, where)
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
@@ -101,6 +125,19 @@ def read_file_stamped(path: Path, shown: str, root: Path | None = None) -> tuple
         os.close(handle)
     data = b"".join(chunks)
     return data, stamp_of(info, data)
+
+
+def _open_checked(path: Path, root: Path | None, where: SourcePos) -> int:
+    """Open a file by path, refusing one reached through a link out of `root`."""
+    reason = outside_reason(path, root) if root is not None else None
+    if reason is not None:
+        raise SiteError(f"refusing to read: {reason}", where)
+    try:
+        return os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SiteError("refusing to read: it is a symbolic link loop", where) from None
+        raise SiteError(f"cannot read: {exc.strerror}", where) from None
 
 
 def _kind(mode: int) -> str:

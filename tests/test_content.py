@@ -10,9 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, dump, long_abstract, make_site_project, run_cli, snapshot
+from conftest import (
+    REPO,
+    dump,
+    long_abstract,
+    make_project,
+    make_site_project,
+    run_cli,
+    snapshot,
+    write_files,
+)
 
 from site_builder import readfile
+from site_builder.errors import SiteError
 
 _PAGE = "---\nid: p1\ntitle: A paper\n---\n\nAbstract.\n"
 
@@ -272,3 +282,34 @@ def test_strip_and_escape_controls() -> None:
 
     assert strip_controls(f"a{_CONTROLS}b\r\nc\rd\te") == "a[2Jb\r\nc\nd\te"
     assert escape_controls("a\x1bb\rc\nd\te\ufffe") == "a\\x1bb\\x0dc\nd\te\\ufffe"
+
+
+def test_pages_read_in_child_processes_are_read_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder import content
+    from site_builder.config import load_config
+    from site_builder.executor import Executor
+
+    pages = {f"content/papers/p{n}.md": _PAGE.replace("p1", f"p{n}") for n in range(7)}
+    pages["content/papers/bad.md"] = "---\nid: x\ntitle: [\n---\n"
+    pages["content/papers/twice.md"] = "---\nid: x\ntitle: T\ntitle: U\n---\n"
+    project = make_project(tmp_path, pages)
+    config = load_config(project)
+    monkeypatch.setattr(content, "PARALLEL_PAGES", 1)
+    outcome = []
+    for method in (None, "fork"):
+        with Executor(method, 3) as executor, pytest.raises(SiteError) as caught:
+            content.read_papers(config, None, executor=executor)
+        os.remove(project / "content/papers/bad.md")
+        os.remove(project / "content/papers/twice.md")
+        with Executor(method, 3) as executor:
+            papers = content.read_papers(config, None, executor=executor)
+        outcome.append((str(caught.value), papers))
+        write_files(project, pages)
+    assert outcome[0] == outcome[1]
+    assert outcome[0][0].splitlines() == [
+        "content/papers/bad.md:4: YAML error: did not find expected node content",
+        "content/papers/twice.md:4: duplicate key `title` (first on line 3)",
+    ]
+    assert [paper.id for paper in outcome[0][1]] == [f"p{n}" for n in range(7)]

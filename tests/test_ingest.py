@@ -430,3 +430,34 @@ def test_write_if_unchanged_is_a_compare_and_swap(tmp_path: Path) -> None:
     assert not write_file_if_unchanged(page, "new page\n", None)  # exists now: never replaced
     assert write_file_if_unchanged(tmp_path / "new.md", "new page\n", None)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["new.md", "page.md"]
+
+
+def test_dumps_read_in_child_processes_plan_what_one_process_plans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder import content, ingest
+    from site_builder.errors import SiteError
+    from site_builder.executor import Executor
+
+    project = make_project(tmp_path)
+    copy_seeds(project)
+    write_files(project, {"content/sources/bad.txt": "just one line\n"})
+    config = load_config(project)
+    monkeypatch.setattr(ingest, "PARALLEL_DUMPS", 1)
+    monkeypatch.setattr(content, "PARALLEL_PAGES", 1)
+    errors, plans = [], []
+    for method in (None, "fork"):
+        with Executor(method, 3) as executor, pytest.raises(SiteError) as caught:
+            ingest.plan_import(config, executor=executor)
+        errors.append(str(caught.value))
+    (project / "content/sources/bad.txt").unlink()
+    import_sources(config)
+    write_files(project, {"content/sources/2025-03-20.txt": dump([SPARSE, DECAY], "Mar 20")})
+    for method in (None, "fork"):
+        with Executor(method, 3) as executor:
+            plan = ingest.plan_import(config, executor=executor)
+        plans.append((plan.report, dict(plan.updates), plan.papers))
+    assert errors[0] == errors[1]
+    assert errors[0].startswith("content/sources/bad.txt:")
+    assert plans[0] == plans[1]
+    assert plans[0][0].new and plans[0][0].unchanged

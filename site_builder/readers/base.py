@@ -74,12 +74,12 @@ class Line:
 
 def split_lines(text: str) -> list[str]:
     """Return the raw lines of a text, split only at CR, LF and CRLF."""
-    return _LINE_BREAK_RE.split(text)
+    return _LINE_BREAK_RE.split(text) if "\r" in text else text.split("\n")
 
 
 def content_lines(text: str) -> Iterator[Line]:
     """Yield the non-blank lines of a text, stripped, with their 1-based numbers."""
-    for number, raw in enumerate(_LINE_BREAK_RE.split(text), 1):
+    for number, raw in enumerate(split_lines(text), 1):
         line = raw.strip().lstrip("\ufeff").strip()
         if line:
             yield Line(number, line)

@@ -137,7 +137,7 @@ class BibtexReader:
 
         A README that quotes a citation block is prose with one entry in it, not a BibTeX file.
         """
-        if not _ENTRY_START_RE.search(text):
+        if "@" not in text or not _ENTRY_START_RE.search(text):
             return 0.0
         library = _parse(text)
         if not library.entries:

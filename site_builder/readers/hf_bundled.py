@@ -37,6 +37,7 @@ _NOT_TITLE_RE = re.compile(
     r".*[{};]$|.*(?:,[^ ,]*){3,}$)"
 )
 _SENTENCE_END_RE = re.compile(r"[.!?][\"')\]]*$")
+_SENTENCE_STOP_RE = re.compile(r"[.!?](?:\s|$)")
 
 
 def _parse_date_line(line: str, year: int) -> str | None:
@@ -52,8 +53,7 @@ def _parse_date_line(line: str, year: int) -> str | None:
 
 def _looks_like_abstract(line: str) -> bool:
     """Return whether a line reads as an abstract: long prose, not a title."""
-    sentences = len(re.findall(r"[.!?](?:\s|$)", line))
-    return len(line) >= 400 or (len(line) >= 120 and sentences >= 2)
+    return len(line) >= 400 or (len(line) >= 120 and len(_SENTENCE_STOP_RE.findall(line)) >= 2)
 
 
 def _stream(text: str, year: int) -> list[tuple[int, str, str | None]]:
@@ -113,7 +113,8 @@ def _plausible(title: str, abstract: str) -> bool:
     """Return whether a title/abstract pair reads as a paper rather than prose, code or data."""
     if len(title) > 1000 or _NOT_TITLE_RE.match(title) or _SENTENCE_END_RE.search(title):
         return False
-    if _NOT_TITLE_RE.match(abstract) and not _looks_like_abstract(abstract):
+    # Prose first: _NOT_TITLE_RE backtracks through a long abstract's commas.
+    if not _looks_like_abstract(abstract) and _NOT_TITLE_RE.match(abstract):
         return False
     return bool(abstract.split()) and (
         bool(_SENTENCE_END_RE.search(abstract)) or _looks_like_abstract(abstract)

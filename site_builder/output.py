@@ -165,6 +165,9 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
         return False  # gone meanwhile: the reader deleted it
     if expected is None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        created = _create_unnamed(path, data, mode)
+        if created is not None:
+            return created
     try:
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
         with os.fdopen(handle, "wb") as stream:
@@ -183,6 +186,45 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
         return True
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _create_unnamed(path: Path, data: bytes, mode: int) -> bool | None:
+    """Create a new file whole where the OS can (Linux O_TMPFILE): the bytes are written to an
+    unnamed file, then linked in under `path`, which fails if a file appeared there meanwhile.
+    Return whether the file was created, or None where unnamed files are not available."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        handle = os.open(path.parent, flag | os.O_WRONLY, mode)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            return None  # the file system has no unnamed files
+        raise
+    try:
+        _write_all(handle, data)
+        if _UMASK & mode:
+            os.fchmod(handle, mode)
+        # linkat(AT_SYMLINK_FOLLOW) through /proc: os.link uses link(2), which would link the
+        # /proc entry itself, unless given a directory descriptor.
+        proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.link(f"self/fd/{handle}", path, src_dir_fd=proc, follow_symlinks=True)
+        except FileExistsError:
+            return False
+        except OSError:
+            return None  # no linking through /proc here (a sandbox): the named temp file then
+        finally:
+            os.close(proc)
+        return True
+    finally:
+        os.close(handle)
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
 
 
 def _mode_of(path: Path) -> int | None:

@@ -48,6 +48,7 @@ from site_builder.render import (
     RenderCache,
     collect_pages,
     make_environment,
+    paper_page,
     plan_renders,
     render_cards,
     render_pages,
@@ -275,6 +276,8 @@ def build_site(
 
             writer = SiteWriter(config.out_dir, state.written)
             try:
+                if changed is not None and not writer.staged:
+                    _write_edited_first(config, site, state, writer, changed)
                 files, rewritten = render_site(config, site, state, executor, writer, bars)
                 if search is not None:
                     state.search_files, state.search_terms = search.result()
@@ -471,6 +474,26 @@ def _data_run(
 ) -> tuple[dict[str, bytes], DataCache]:
     """Render the data files; return them and the cache they leave (from a child process too)."""
     return render_data_files(site, page_urls, cache), cache
+
+
+EDITED_FIRST = 8
+"""Most edited papers whose pages a rebuild in place writes before the rest of the site."""
+
+
+def _write_edited_first(
+    config: Config, site: Site, state: BuildState, writer: SiteWriter, changed: Collection[Path]
+) -> None:
+    """Write the pages of the papers just edited before the rest of the site (a rebuild in
+    place): the reader looking at the paper they edit sees it at once. The pages are final (the
+    Site is assembled); the full render writes the same bytes again."""
+    papers_dir = config.papers_dir.resolve()
+    slugs = {path.stem for path in changed if path.parent == papers_dir}
+    if not slugs or len(slugs) > EDITED_FIRST:
+        return
+    _, env = _environment(config, state)
+    pages = [paper_page(site, i) for i, view in enumerate(site.papers) if view.paper.slug in slugs]
+    for page, (data, _) in zip(pages, render_pages(site, env, state.cards, pages), strict=True):
+        writer.put(page.path, data)
 
 
 def render_site(

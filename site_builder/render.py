@@ -204,28 +204,35 @@ def _paginate(
         )
 
 
+def paper_page(site: Site, index: int) -> Page:
+    """Return the page of the paper at `index` in site.papers."""
+    papers = site.papers
+    view = papers[index]
+    newer = papers[index - 1] if index > 0 else None
+    older = papers[index + 1] if index + 1 < len(papers) else None
+    path = f"{view.url}index.html"
+    return Page(
+        path=path,
+        template="paper.html",
+        url=view.url,
+        title=view.title_text,
+        root=_root_for(path),
+        paper=view,
+        related=tuple(site.by_slug[slug] for slug in site.related.get(view.paper.slug, ())),
+        previous=Link(newer.url, newer.title_text) if newer else None,
+        next=Link(older.url, older.title_text) if older else None,
+        authors=_author_links(site, view),
+        cite_key=site.cite_keys.get(view.paper.id, ""),
+    )
+
+
 def plan_pages(site: Site) -> Iterator[Page]:
     """Yield every HTML page of the site."""
     config = site.config
     papers = site.papers
     yield from _paginate(papers, config.page_size, "", "home.html", config.title, feed="feed.xml")
-    for index, view in enumerate(papers):
-        newer = papers[index - 1] if index > 0 else None
-        older = papers[index + 1] if index + 1 < len(papers) else None
-        path = f"{view.url}index.html"
-        yield Page(
-            path=path,
-            template="paper.html",
-            url=view.url,
-            title=view.title_text,
-            root=_root_for(path),
-            paper=view,
-            related=tuple(site.by_slug[slug] for slug in site.related.get(view.paper.slug, ())),
-            previous=Link(newer.url, newer.title_text) if newer else None,
-            next=Link(older.url, older.title_text) if older else None,
-            authors=_author_links(site, view),
-            cite_key=site.cite_keys.get(view.paper.id, ""),
-        )
+    for index in range(len(papers)):
+        yield paper_page(site, index)
     yield Page(path="tags/index.html", template="tags.html", url="tags/", title="Tags", root="../")
     for tag in site.tags:
         tagged = tuple(site.by_slug[slug] for slug in tag.slugs)

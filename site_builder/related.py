@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -10,9 +9,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
-from site_builder.latex import ascii_fold
+from site_builder.textfold import ascii_words
 
-_WORD_RE = re.compile(r"[a-z][a-z0-9+]{2,}")
 STOP_WORDS = frozenset(
     """about above after again against all also among and any are based been before being below
     between both but can cannot could did does doing done down during each either even every few
@@ -40,7 +38,10 @@ Floats = npt.NDArray[np.float64]
 
 
 def _terms(text: str) -> list[str]:
-    return [word for word in _WORD_RE.findall(ascii_fold(text)) if word not in STOP_WORDS]
+    """Return the terms of text: its words from the first letter on, of 3 characters or more,
+    not stop words."""
+    words = (word.lstrip("0123456789+") for word in ascii_words(text))
+    return [word for word in words if len(word) > 2 and word not in STOP_WORDS]
 
 
 def _group_starts(sorted_keys: Ints, groups: int) -> Ints:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from array import array
+from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
-from site_builder.textfold import ascii_words
+from site_builder.textfold import ascii_fold
 
+_WORD_RE = re.compile(r"[a-z][a-z0-9+]{2,}")
 STOP_WORDS = frozenset(
     """about above after again against all also among and any are based been before being below
     between both but can cannot could did does doing done down during each either even every few
@@ -38,10 +42,7 @@ Floats = npt.NDArray[np.float64]
 
 
 def _terms(text: str) -> list[str]:
-    """Return the terms of text: its words from the first letter on, of 3 characters or more,
-    not stop words."""
-    words = (word.lstrip("0123456789+") for word in ascii_words(text))
-    return [word for word in words if len(word) > 2 and word not in STOP_WORDS]
+    return [word for word in _WORD_RE.findall(ascii_fold(text)) if word not in STOP_WORDS]
 
 
 def _group_starts(sorted_keys: Ints, groups: int) -> Ints:
@@ -57,25 +58,29 @@ def _rank_in_group(keys: Ints, starts: Ints) -> Ints:
 def _vectors(texts: Sequence[tuple[str, str]]) -> tuple[Ints, Ints, Floats, int]:
     """Return each text's unit tf-idf vector over its top terms as (paper, term, weight) entries,
     sorted by paper, and the number of terms. Terms in one paper only, or in more than a tenth
-    of them, are dropped; ties between equal weights go to the alphabetically first term."""
-    vocabulary: defaultdict[str, int] = defaultdict(lambda: len(vocabulary))
-    papers: list[int] = []
-    terms: list[int] = []
+    of them, are dropped; ties between equal weights go to the alphabetically first term.
+
+    Term frequencies are counted per paper, so memory holds one entry per distinct term of a
+    paper (in compact arrays), never one per word.
+    """
+    vocabulary: dict[str, int] = {}
+    papers, terms, frequencies = array("q"), array("q"), array("q")
     for index, (title, abstract) in enumerate(texts):
-        words = _terms(title) * TITLE_REPEAT + _terms(abstract)
-        papers.extend([index] * len(words))
-        terms.extend(map(vocabulary.__getitem__, words))  # a new word gets the next number
+        counts = Counter(_terms(abstract))
+        for word in _terms(title):
+            counts[word] += TITLE_REPEAT
+        terms.extend([vocabulary.setdefault(word, len(vocabulary)) for word in counts])
+        frequencies.extend(counts.values())
+        papers.extend(repeat(index, len(counts)))
     if not terms:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0), 0
     # Term ids in alphabetical order, so that sorting by id breaks weight ties by term.
     alphabetical = np.empty(len(vocabulary), dtype=np.int64)
     alphabetical[np.argsort(np.array(list(vocabulary), dtype=object))] = np.arange(len(vocabulary))
-    term = alphabetical[np.asarray(terms, dtype=np.int64)]
-    paper = np.asarray(papers, dtype=np.int64)
-    # Term frequency per (paper, term), then document frequency per term.
-    pair, tf = np.unique(paper * len(vocabulary) + term, return_counts=True)
-    paper, term = pair // len(vocabulary), pair % len(vocabulary)
+    term = alphabetical[np.frombuffer(terms, dtype=np.int64)]
+    paper = np.frombuffer(papers, dtype=np.int64)
+    tf = np.frombuffer(frequencies, dtype=np.int64)
     df = np.bincount(term, minlength=len(vocabulary))
     total = len(texts)
     useful = (df[term] > 1) & (df[term] <= max(2, total // 10))
@@ -119,7 +124,6 @@ def _best_candidates(
     for first in range(0, total, step):
         last = min(total, first + step)
         scores = (vectors[first:last] @ postings).tocsr()
-        scores.sort_indices()
         indptr, others, values = scores.indptr, scores.indices, scores.data
         for row in range(last - first):
             lo, hi = int(indptr[row]), int(indptr[row + 1])

@@ -11,16 +11,22 @@ import yaml
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.latex import to_plain_text
 from site_builder.models import Paper, Tag
-from site_builder.textfold import ascii_words
+from site_builder.textfold import ascii_fold
 from site_builder.yamlfile import yaml_loader
 
 TAG_FIELDS = ("label", "description", "match")
 _TAG_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_WORD_RE = re.compile(r"[0-9a-z+]+")
 
 TITLE_WEIGHT = 3
 """A match in the title counts this many abstract matches."""
 THRESHOLD = 2
 """A tag applies when its weighted matches reach this."""
+
+
+def _words(text: str) -> list[str]:
+    """Return the words of text for matching: runs of ASCII letters, digits and `+`, folded."""
+    return _WORD_RE.findall(ascii_fold(text))
 
 
 def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
@@ -196,7 +202,7 @@ def build_tagger(tags: Sequence[Tag]) -> Tagger:
     for tag_index, tag in enumerate(tags):
         folded: list[Term] = []
         for text in tag.match:
-            *leading, last = ascii_words(text.rstrip("*")) or [""]
+            *leading, last = _words(text.rstrip("*")) or [""]
             if not last:
                 continue
             term = Term(tuple(leading), last, text.endswith("*"))
@@ -231,7 +237,7 @@ def count_matches(tagger: Tagger, text: str) -> dict[int, int]:
     the words some term starts with are looked at (a set intersection finds them), and there
     only the terms whose second word comes next.
     """
-    words = tuple(ascii_words(text))
+    words = tuple(_words(text))
     distinct = set(words)
     starters = distinct & tagger.first_words
     prefixed = set(tagger.prefixed.findall(" ".join(distinct)))

@@ -12,7 +12,6 @@ import unicodedata
 
 from anyascii import anyascii
 
-_ASCII_WORD_RE = re.compile(r"[0-9a-z+]+")
 _NOT_KEY_RE = re.compile(r"[^a-z0-9]+")
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 
@@ -35,15 +34,14 @@ def _drop_marks(run: re.Match[str]) -> str:
     return "".join(ch for ch in run.group(0) if unicodedata.category(ch)[0] != "M")
 
 
-def ascii_words(text: str) -> list[str]:
-    """Return the folded words of text that ASCII can spell: runs of `a-z`, `0-9` and `+`.
+def ascii_fold(text: str) -> str:
+    """Return text folded to lowercase ASCII: `Schrödinger` -> `schrodinger`.
 
-    For automatic tags (tags.py) and related papers (related.py). Case is fully folded (`ß` ->
-    `ss`); characters without an ASCII form (`ø`, Greek, `–`) are dropped, joining their
-    neighbours.
+    For matching words in automatic tags (tags.py) and related papers (related.py), which take
+    their own kind of word from it. Case is fully folded (`ß` -> `ss`); characters without an
+    ASCII form (`ø`, Greek, `–`) are dropped, joining their neighbours.
     """
-    ascii_text = fold(text).casefold().encode("ascii", "ignore").decode("ascii")
-    return _ASCII_WORD_RE.findall(ascii_text)
+    return fold(text).casefold().encode("ascii", "ignore").decode("ascii")
 
 
 def title_key(text: str) -> str:

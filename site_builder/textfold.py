@@ -60,6 +60,6 @@ def ascii_key(text: str) -> str:
 
     For author names (authors.py) and BibTeX keys (bibtex.py): `Jürgen` -> `jurgen`, `Le Cun`
     -> `lecun`, and other scripts transliterated (`Łukasz` -> `lukasz`, `张伟` -> `zhangwei`)
-    where `fold` would drop what it cannot decompose.
+    where `ascii_fold` would drop what does not decompose to ASCII.
     """
     return _NOT_KEY_RE.sub("", anyascii(text).casefold())

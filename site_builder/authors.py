@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
+from site_builder.textfold import ascii_key
+
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _PARTICLES = frozenset(
     "van von der den de del della di da du la le dos das ter ten bin ibn al el".split()
 )
 _GIVEN_SPLIT_RE = re.compile(r"[\s.\-‐‑]+")
-_NOT_KEY_RE = re.compile(r"[^a-z0-9]+")
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
@@ -50,12 +51,8 @@ class Author:
     """Every spelling merged into this person, sorted."""
 
 
-def _fold(text: str) -> str:
-    return _NOT_KEY_RE.sub("", anyascii(text).casefold())
-
-
 def _is_suffix(token: str) -> bool:
-    return _fold(token) in _SUFFIXES
+    return ascii_key(token) in _SUFFIXES
 
 
 def _family_start(tokens: list[str]) -> int:
@@ -102,10 +99,10 @@ def name_key(name: str) -> NameKey:
     given_text, family = parse_name(name)
     given = []
     for token in _GIVEN_SPLIT_RE.split(given_text):
-        folded = _fold(token)
+        folded = ascii_key(token)
         if folded:
             given.append(folded)
-    return NameKey(_fold(family) or _fold(name), tuple(given))
+    return NameKey(ascii_key(family) or ascii_key(name), tuple(given))
 
 
 def _slug(name: str) -> str:

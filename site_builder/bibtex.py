@@ -16,18 +16,16 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-from anyascii import anyascii
-
 from site_builder.authors import parse_name
 from site_builder.latex import split_math
 from site_builder.models import Paper
+from site_builder.textfold import ascii_key
 
 STOP_WORDS = frozenset(
     "a an the on of in for to and with towards toward is are do does can via from by at as "
     "how what when why we".split()
 )
 """Words a key never takes as its title word."""
-_NOT_KEY_RE = re.compile(r"[^a-z0-9]+")
 _ESCAPES = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -56,10 +54,6 @@ _PROCEEDINGS_RE = re.compile(
 _URL_UNSAFE_RE = re.compile(r"[{}\\\s]")
 
 
-def _key_word(text: str) -> str:
-    return _NOT_KEY_RE.sub("", anyascii(text).casefold())
-
-
 def paper_year(paper: Paper) -> str:
     """Return the year of a paper: published, else first listed, else from a new-style arXiv id."""
     if paper.published:
@@ -75,12 +69,12 @@ def paper_year(paper: Paper) -> str:
 
 def base_key(paper: Paper, title_text: str) -> str:
     """Return the citation key of a paper before deduplication (`title_text`: plain title)."""
-    words = [_key_word(word) for word in title_text.split()]
+    words = [ascii_key(word) for word in title_text.split()]
     words = [word for word in words if word]
     first = next((word for word in words if word not in STOP_WORDS), words[0] if words else "")
     year = paper_year(paper)
     if paper.authors:
-        family = _key_word(parse_name(paper.authors[0])[1]) or _key_word(paper.authors[0])
+        family = ascii_key(parse_name(paper.authors[0])[1]) or ascii_key(paper.authors[0])
         return f"{family}{year}{first}" or "paper"
     return f"{first}{year}" or "paper"
 

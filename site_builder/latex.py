@@ -14,6 +14,8 @@ from typing import Any
 from latex2mathml.converter import convert as _latex_to_mathml
 from pylatexenc.latex2text import LatexNodes2Text
 
+from site_builder.textfold import title_key
+
 log = logging.getLogger(__name__)
 
 # `$...$` (not `\$`), or `$$...$$`; math never spans an empty pair.
@@ -203,13 +205,6 @@ def to_plain_text(text: str) -> str:
     return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
-@lru_cache(maxsize=1 << 15)
-def ascii_fold(text: str) -> str:
-    """Return plain text lowercased and without accents or other non-ASCII characters, for
-    matching words (tags, related papers): `Schrödinger` -> `schrodinger`."""
-    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
-
-
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MATHML_ELEMENTS = frozenset(  # also shipped to the browser (assets.py: js/mathml.js)
     "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle merror mpadded "
@@ -293,12 +288,7 @@ def to_html(text: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Return a comparison key: no LaTeX, math, accents, case, punctuation or spacing."""
-    plain = to_plain_text(normalise_text(text))
-    decomposed = unicodedata.normalize("NFKD", plain)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    key = "".join(ch for ch in stripped.casefold() if ch.isalnum())
-    # A title of only symbols or emoji still names a paper: key it on its non-space characters.
-    return key or "".join(stripped.casefold().split())
+    return title_key(to_plain_text(normalise_text(text)))
 
 
 # A line ending in a word and a hyphen (`state-of-`, `multi-`), not a dash (`--`, ` - `).

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
-from site_builder.latex import ascii_fold
+from site_builder.textfold import ascii_fold
 
 _WORD_RE = re.compile(r"[a-z][a-z0-9+]{2,}")
 STOP_WORDS = frozenset(
@@ -28,6 +29,8 @@ TOP_TERMS = 25
 """Terms kept per paper: its highest-weighted ones; the rest add little and cost much."""
 POSTINGS_PER_TERM = 60
 """Papers kept per term: those it weighs most in. Bounds the work at large sizes."""
+ENTRIES_PER_STEP = 1_000_000
+"""(paper, distinct term) entries weighed in one step at most: bounds its temporary arrays."""
 PRODUCTS_PER_STEP = 4_000_000
 """Term products of a step at most: bounds its temporary arrays to ~100 MB."""
 TITLE_REPEAT = 3
@@ -56,37 +59,58 @@ def _rank_in_group(keys: Ints, starts: Ints) -> Ints:
 def _vectors(texts: Sequence[tuple[str, str]]) -> tuple[Ints, Ints, Floats, int]:
     """Return each text's unit tf-idf vector over its top terms as (paper, term, weight) entries,
     sorted by paper, and the number of terms. Terms in one paper only, or in more than a tenth
-    of them, are dropped; ties between equal weights go to the alphabetically first term."""
+    of them, are dropped; ties between equal weights go to the alphabetically first term.
+
+    Term frequencies are counted per paper into compact arrays (one entry per distinct term of
+    a paper, never one per word), then weighed and cut to the top terms a step of papers at a
+    time, so memory stays a few bytes per entry.
+    """
     vocabulary: defaultdict[str, int] = defaultdict(lambda: len(vocabulary))
-    papers: list[int] = []
-    terms: list[int] = []
-    for index, (title, abstract) in enumerate(texts):
-        words = _terms(title) * TITLE_REPEAT + _terms(abstract)
-        papers.extend([index] * len(words))
-        terms.extend(map(vocabulary.__getitem__, words))  # a new word gets the next number
-    if not terms:
+    found_terms, frequencies, sizes = array("i"), array("i"), array("q")
+    for title, abstract in texts:
+        counts = Counter(_terms(abstract))
+        for word in _terms(title):
+            counts[word] += TITLE_REPEAT
+        found_terms.extend(map(vocabulary.__getitem__, counts))  # a new word gets the next number
+        frequencies.extend(counts.values())
+        sizes.append(len(counts))
+    total, terms = len(texts), len(vocabulary)
+    if not found_terms:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0), 0
     # Term ids in alphabetical order, so that sorting by id breaks weight ties by term.
-    alphabetical = np.empty(len(vocabulary), dtype=np.int64)
-    alphabetical[np.argsort(np.array(list(vocabulary), dtype=object))] = np.arange(len(vocabulary))
-    term = alphabetical[np.asarray(terms, dtype=np.int64)]
-    paper = np.asarray(papers, dtype=np.int64)
-    # Term frequency per (paper, term), then document frequency per term.
-    pair, tf = np.unique(paper * len(vocabulary) + term, return_counts=True)
-    paper, term = pair // len(vocabulary), pair % len(vocabulary)
-    df = np.bincount(term, minlength=len(vocabulary))
-    total = len(texts)
-    useful = (df[term] > 1) & (df[term] <= max(2, total // 10))
-    paper, term, tf = paper[useful], term[useful], tf[useful]
-    weight = (1 + np.log(tf)) * np.log(total / df[term])
-    # The TOP_TERMS heaviest terms of each paper, then scaled to unit length.
-    order = np.lexsort((term, -weight, paper))
-    paper, term, weight = paper[order], term[order], weight[order]
-    keep = _rank_in_group(paper, _group_starts(paper, total)) < TOP_TERMS
-    paper, term, weight = paper[keep], term[keep], weight[keep]
+    alphabetical = np.empty(terms, dtype=np.int32)
+    alphabetical[np.argsort(np.array(list(vocabulary), dtype=object))] = np.arange(terms)
+    all_terms = alphabetical[np.frombuffer(found_terms, dtype=np.int32)]
+    del found_terms
+    all_tf = np.frombuffer(frequencies, dtype=np.int32)
+    df = np.bincount(all_terms, minlength=terms)
+    useful = (df > 1) & (df <= max(2, total // 10))
+    counts_per_paper = np.frombuffer(sizes, dtype=np.int64)
+    ends = np.cumsum(counts_per_paper)
+    parts: list[tuple[Ints, Ints, Floats]] = []
+    first = 0
+    while first < total:
+        start = int(ends[first] - counts_per_paper[first])
+        last = max(first + 1, int(np.searchsorted(ends, start + ENTRIES_PER_STEP, side="right")))
+        stop = int(ends[last - 1])
+        paper = np.repeat(np.arange(first, last, dtype=np.int64), counts_per_paper[first:last])
+        term = all_terms[start:stop].astype(np.int64)
+        tf = all_tf[start:stop]
+        keep = useful[term]
+        paper, term, tf = paper[keep], term[keep], tf[keep]
+        weight = (1 + np.log(tf)) * np.log(total / df[term])
+        # The TOP_TERMS heaviest terms of each paper.
+        order = np.lexsort((term, -weight, paper))
+        paper, term, weight = paper[order], term[order], weight[order]
+        top = _rank_in_group(paper - first, _group_starts(paper - first, last - first)) < TOP_TERMS
+        parts.append((paper[top], term[top], weight[top]))
+        first = last
+    paper = np.concatenate([part[0] for part in parts])
+    term = np.concatenate([part[1] for part in parts])
+    weight = np.concatenate([part[2] for part in parts])
     norms = np.sqrt(np.bincount(paper, weights=weight * weight, minlength=total))
-    return paper, term, weight / norms[paper], len(vocabulary)
+    return paper, term, weight / norms[paper], terms
 
 
 def _postings(term: Ints, paper: Ints, weight: Floats, terms: int) -> tuple[Ints, Ints, Floats]:
@@ -118,7 +142,6 @@ def _best_candidates(
     for first in range(0, total, step):
         last = min(total, first + step)
         scores = (vectors[first:last] @ postings).tocsr()
-        scores.sort_indices()
         indptr, others, values = scores.indptr, scores.indices, scores.data
         for row in range(last - first):
             lo, hi = int(indptr[row]), int(indptr[row + 1])

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import yaml
 
 from site_builder.errors import SiteError, SourcePos, raise_all
-from site_builder.latex import ascii_fold, to_plain_text
+from site_builder.latex import to_plain_text
 from site_builder.models import Paper, Tag
+from site_builder.textfold import ascii_fold
 from site_builder.yamlfile import yaml_loader
 
 TAG_FIELDS = ("label", "description", "match")
 _TAG_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_NON_WORD_RE = re.compile(r"[^0-9a-z+]+")
+_WORD_RE = re.compile(r"[0-9a-z+]+")
 
 TITLE_WEIGHT = 3
 """A match in the title counts this many abstract matches."""
@@ -24,9 +24,9 @@ THRESHOLD = 2
 """A tag applies when its weighted matches reach this."""
 
 
-def fold_words(text: str) -> str:
-    """Return text lowercased, accent-free, with single spaces between words, padded by spaces."""
-    return f" {_NON_WORD_RE.sub(' ', ascii_fold(text)).strip()} "
+def _words(text: str) -> list[str]:
+    """Return the words of text for matching: runs of ASCII letters, digits and `+`, folded."""
+    return _WORD_RE.findall(ascii_fold(text))
 
 
 def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
@@ -109,110 +109,160 @@ def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:
 class Term:
     """One match term, folded into words."""
 
-    words: tuple[str, ...]
-    """The term's words; the last may carry a plural ending (or any ending, for a prefix)."""
+    leading: tuple[str, ...]
+    """The words before the last, matched exactly."""
+    last: str
+    """The last word, which may carry a plural ending (or any ending, for a prefix)."""
     prefix: bool
     """Written with a trailing `*`: the last word is a word start."""
 
-    def matches_at(self, words: Sequence[str], position: int) -> bool:
+    def matches_at(self, words: tuple[str, ...], position: int) -> bool:
         """Return whether the term occurs in `words` starting at `position`."""
-        *leading, last = self.words
-        end = position + len(leading)
-        if end >= len(words) or any(
-            words[position + offset] != word for offset, word in enumerate(leading)
-        ):
+        end = position + len(self.leading)
+        if end >= len(words) or words[position:end] != self.leading:
             return False
         found = words[end]
         if self.prefix:
-            return found.startswith(last)
-        return found in (last, f"{last}s", f"{last}es")
+            return found.startswith(self.last)
+        return found == self.last or found in (f"{self.last}s", f"{self.last}es")
 
 
-@dataclass(slots=True, eq=False)
+Starting = tuple[tuple[int, tuple[Term, ...]], ...]
+"""The tags (index into `Tagger.terms`) with their terms, in the order written, that may
+start at one place of a text."""
+Key = tuple[str, str]
+"""A word and the word after it, or "" for any."""
+
+
+@dataclass(frozen=True, slots=True)
 class Tagger:
-    """A taxonomy's match terms, indexed by the words they can start with."""
+    """A taxonomy's match terms, indexed by the one or two words they can start with."""
 
     terms: tuple[tuple[str, tuple[Term, ...]], ...]
     """(tag id, its terms in the order written) in taxonomy order."""
-    by_first_word: dict[str, list[tuple[int, int]]]
-    """A word -> (tag index, term index) of the terms that start with exactly that word."""
+    places: dict[Key, tuple[tuple[int, int], ...]]
+    """(first word, "") or (first word, exact second word) -> (tag index, term index) of the
+    terms that start so; a term whose second word is a prefix is under its first word only."""
     prefixes: tuple[tuple[str, int, int], ...]
     """(word start, tag index, term index) of the one-word prefix terms."""
-    starting: dict[str, tuple[tuple[int, tuple[Term, ...]], ...]] = dataclasses.field(
-        default_factory=dict
-    )
-    """Every word met so far -> the tags (index into `terms`) with the terms that may start at
-    it, often none. Filled as words are met: the vocabulary is far smaller than the text."""
-    starters: set[str] = dataclasses.field(default_factory=set)
-    """The words met so far at which some term may start."""
+    starts: tuple[str, ...]
+    """The word starts of `prefixes`, for `str.startswith`."""
+    prefixed: re.Pattern[str]
+    """Finds the words that start with one of `starts` in words joined by spaces."""
+    first_words: frozenset[str]
+    """The first words of `places`."""
+    known: dict[Key, Starting]
+    """`starting` of each key of `places` whose word no prefix term starts."""
 
-    def learn(self, words: set[str]) -> None:
-        """Find the terms that may start at each word not met before."""
-        for word in [word for word in words if word not in self.starting]:
-            places = sorted(
-                [
-                    *self.by_first_word.get(word, ()),
-                    *((tag, term) for start, tag, term in self.prefixes if word.startswith(start)),
-                ]
-            )
-            grouped: dict[int, list[Term]] = {}
-            for tag, term in places:
-                grouped.setdefault(tag, []).append(self.terms[tag][1][term])
-            self.starting[word] = tuple((tag, tuple(terms)) for tag, terms in grouped.items())
-            if grouped:
-                self.starters.add(word)
+    def starting(self, word: str, following: str) -> Starting:
+        """Return the tags with the terms that may start at word when following comes next."""
+        return _starting(self.terms, self.places, self.prefixes, word, following)
+
+
+def _starting(
+    terms: Sequence[tuple[str, Sequence[Term]]],
+    places: Mapping[Key, Sequence[tuple[int, int]]],
+    prefixes: Iterable[tuple[str, int, int]],
+    word: str,
+    following: str,
+) -> Starting:
+    """Return the tags with the terms that may start at word when following comes next."""
+    found = sorted(
+        {
+            *places.get((word, ""), ()),
+            *places.get((word, following), ()),
+            *((tag, term) for start, tag, term in prefixes if word.startswith(start)),
+        }
+    )
+    grouped: dict[int, list[Term]] = {}
+    for tag, term in found:
+        grouped.setdefault(tag, []).append(terms[tag][1][term])
+    return tuple((tag, tuple(tag_terms)) for tag, tag_terms in grouped.items())
+
+
+def _term_keys(term: Term) -> set[Key]:
+    """Return the keys a term is indexed by in `Tagger.places`."""
+    if not term.leading:
+        if term.prefix:
+            return set()  # in `Tagger.prefixes`
+        return {(form, "") for form in (term.last, f"{term.last}s", f"{term.last}es")}
+    first = term.leading[0]
+    if len(term.leading) > 1:
+        return {(first, term.leading[1])}
+    if term.prefix:
+        return {(first, "")}
+    return {(first, form) for form in (term.last, f"{term.last}s", f"{term.last}es")}
 
 
 def build_tagger(tags: Sequence[Tag]) -> Tagger:
     """Fold each tag's terms: whole words, plural tolerated, a trailing `*` for a prefix."""
     terms = []
-    by_first_word: dict[str, list[tuple[int, int]]] = {}
+    places: dict[Key, list[tuple[int, int]]] = {}
     prefixes = []
     for tag_index, tag in enumerate(tags):
         folded: list[Term] = []
-        for term in tag.match:
-            words = fold_words(term.rstrip("*")).split()
-            if not words:
+        for text in tag.match:
+            *leading, last = _words(text.rstrip("*")) or [""]
+            if not last:
                 continue
+            term = Term(tuple(leading), last, text.endswith("*"))
             place = (tag_index, len(folded))
-            folded.append(Term(tuple(words), term.endswith("*")))
-            first = words[0]
-            if len(words) > 1:
-                by_first_word.setdefault(first, []).append(place)
-            elif term.endswith("*"):
-                prefixes.append((first, *place))
-            else:
-                for form in {first, f"{first}s", f"{first}es"}:
-                    by_first_word.setdefault(form, []).append(place)
+            folded.append(term)
+            if not leading and term.prefix:
+                prefixes.append((last, *place))
+            for key in _term_keys(term):
+                places.setdefault(key, []).append(place)
         terms.append((tag.id, tuple(folded)))
-    return Tagger(tuple(terms), by_first_word, tuple(prefixes))
+    starts = tuple(start for start, _, _ in prefixes)
+    return Tagger(
+        tuple(terms),
+        {key: tuple(found) for key, found in places.items()},
+        tuple(prefixes),
+        starts,
+        re.compile(rf"(?<![^ ])(?:{'|'.join(map(re.escape, starts))})[^ ]*" if starts else "(?!)"),
+        frozenset(word for word, _ in places),
+        {
+            key: _starting(terms, places, prefixes, *key)
+            for key in places
+            if not key[0].startswith(starts)
+        },
+    )
 
 
 def count_matches(tagger: Tagger, text: str) -> dict[int, int]:
     """Return, per tag index, how many times its terms occur in the text.
 
     Occurrences of one tag do not overlap; at each word its terms are tried in the order
-    written and the first that fits is counted (as a regex alternation of them would).
+    written and the first that fits is counted (as a regex alternation of them would). Only
+    the words some term starts with are looked at (a set intersection finds them), and there
+    only the terms whose second word comes next.
     """
-    words = fold_words(text).split()
+    words = tuple(_words(text))
     distinct = set(words)
-    tagger.learn(distinct)
-    starters = distinct & tagger.starters
+    starters = distinct & tagger.first_words
+    prefixed = set(tagger.prefixed.findall(" ".join(distinct)))
     counts: dict[int, int] = {}
-    if not starters:
+    if not starters and not prefixed:
         return counts
+    starters |= prefixed
     free_from: dict[int, int] = {}
-    for position, word in enumerate(words):
-        if word not in starters:
-            continue
-        for index, terms in tagger.starting[word]:
+    known = tagger.known
+    last_position = len(words) - 1
+    for position in [position for position, word in enumerate(words) if word in starters]:
+        word = words[position]
+        following = words[position + 1] if position < last_position else ""
+        if word in prefixed:
+            starting = tagger.starting(word, following)
+        else:
+            starting = known.get((word, following)) or known.get((word, ""), ())
+        for index, terms in starting:
             if position < free_from.get(index, 0):
                 continue
             for term in terms:
-                # A one-word term was matched against this word when the word was learnt.
-                if len(term.words) == 1 or term.matches_at(words, position):
+                # A one-word term without `*` was matched when the word was looked up.
+                if not term.leading and not term.prefix or term.matches_at(words, position):
                     counts[index] = counts.get(index, 0) + 1
-                    free_from[index] = position + len(term.words)
+                    free_from[index] = position + len(term.leading) + 1
                     break
     return counts
 
@@ -239,7 +289,7 @@ def final_tags(
 
 def tag_papers(papers: Iterable[Paper], taxonomy: Sequence[Tag]) -> dict[str, tuple[str, ...]]:
     """Return each paper's final tags by id: matched from its text, then the reader's changes."""
-    tagger = build_tagger(taxonomy)  # learns the words of these papers only, then is dropped
+    tagger = build_tagger(taxonomy)
     order = [tag.id for tag in taxonomy]
     return {
         paper.id: final_tags(

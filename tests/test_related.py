@@ -65,3 +65,13 @@ def test_sparse_scores_equal_all_pairs_cosine() -> None:
         expected = sorted(scores)[:4]
         assert [other for _, other in found] == [other for _, other in expected], index
         assert [score for score, _ in found] == pytest.approx([-score for score, _ in expected])
+
+
+def test_vectors_do_not_depend_on_the_step_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = TEXTS * 3 + [(f"Paper {i} on experts and graphs", "Routing tokens over molecular graphs.") for i in range(8)]
+    whole = related._vectors(texts)
+    monkeypatch.setattr(related, "ENTRIES_PER_STEP", 5)  # a step of one or two papers
+    stepped = related._vectors(texts)
+    for one, other in zip(whole[:3], stepped[:3], strict=True):
+        assert one.tolist() == other.tolist()
+    assert whole[3] == stepped[3]

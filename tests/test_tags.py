@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -11,7 +12,14 @@ from conftest import REPO, copy_seeds, make_project, run_cli
 from site_builder.errors import SiteError, SourcePos
 from site_builder.models import Paper, Tag
 from site_builder.pages import parse_page
-from site_builder.tags import build_tagger, final_tags, match_tags, parse_taxonomy, tag_papers
+from site_builder.tags import (
+    build_tagger,
+    count_matches,
+    final_tags,
+    match_tags,
+    parse_taxonomy,
+    tag_papers,
+)
 
 TAXONOMY = """\
 # comment
@@ -206,3 +214,57 @@ def test_stats_flags_tags_too_small_or_too_broad(
         "diffusion                     5 100.0%  > 40% of papers",
         "rare                          0   0.0%  < 3 papers",
     ]
+
+
+# Terms that share first words, end in a plural or a prefix, or overlap one another.
+OVERLAP_TAXONOMY = """\
+nets:
+  match: [graph neural network, graph, neural tangent kernel, neural net*, net]
+methods:
+  match: [gradient method*, gradient descent, stochastic gradient method, gradient]
+compress:
+  match: [compress*, model compression, compression]
+"""
+VOCABULARY = (
+    "graph graphs neural network networks net nets netting tangent kernel kernels gradient "
+    "method methods methodical descent stochastic compress compression compressed model"
+).split()
+
+
+def _naive_counts(tags: list[Tag], words: list[str]) -> dict[int, int]:
+    """Count each tag's terms the slow, obvious way: at every word, every term in order."""
+    counts: dict[int, int] = {}
+    for index, tag in enumerate(tags):
+        free = 0
+        for position in range(len(words)):
+            if position < free:
+                continue
+            for text in tag.match:
+                *leading, last = text.rstrip("*").split()
+                end = position + len(leading)
+                if end >= len(words) or words[position:end] != leading:
+                    continue
+                found = words[end]
+                if found.startswith(last) if text.endswith("*") else found in (last, f"{last}s", f"{last}es"):
+                    counts[index] = counts.get(index, 0) + 1
+                    free = end + 1
+                    break
+    return counts
+
+
+def test_count_matches_agrees_with_a_naive_scan() -> None:
+    tags = list(parse_taxonomy(OVERLAP_TAXONOMY, "t.yml"))
+    tagger = build_tagger(tags)
+    rng = random.Random(7)
+    for _ in range(2000):
+        words = [rng.choice(VOCABULARY) for _ in range(rng.randrange(0, 12))]
+        assert count_matches(tagger, " ".join(words)) == _naive_counts(tags, words), words
+
+
+def test_count_matches_first_fitting_term_sets_the_overlap() -> None:
+    tagger = build_tagger(parse_taxonomy(OVERLAP_TAXONOMY, "t.yml"))
+    # `graph neural network` covers three words: `neural net*` inside it does not count again.
+    assert count_matches(tagger, "Graph neural networks; neural nets.") == {0: 2}
+    # `stochastic gradient method` covers the `gradient methods` inside it.
+    assert count_matches(tagger, "stochastic gradient methods, gradient methodical") == {1: 2}
+    assert count_matches(tagger, "model compression compressed") == {2: 2}

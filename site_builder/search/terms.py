@@ -15,6 +15,8 @@ from typing import Any
 
 from lunr.pipeline import Pipeline
 
+from site_builder.textfold import fold as _fold
+
 PIPELINE_FUNCTION = "siteBuilderTerm"
 
 # lunr.js 2.3.9's stop word list, in its order (lunr.stopWordFilter).
@@ -33,17 +35,6 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 # --- term reduction (mirrored in static/js/lunr-pipeline.js) ------------------------------
 
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
-
-
-def _fold(text: str) -> str:
-    """Return text lowercased, compatibility-decomposed, without combining marks (\\p{M}).
-
-    Lowercase again at the end: NFKD turns e.g. U+1D53C (double-struck E) into a capital.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    if decomposed.isascii():
-        return decomposed.lower()
-    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] != "M").lower()
 
 
 def tokenize(text: str) -> list[str]:

@@ -142,9 +142,7 @@ class WordLists:
 def _list_keys(term: str) -> tuple[str, str, str | None]:
     """Return the keys of the lists a term is in: pair, first character, second character."""
     units = _units(term)
-    second = shard_key(units[1]) if len(units) > 1 else None
-    first = shard_key(units[0])
-    return first + (second or ""), first, second
+    return pair_key(term), shard_key(units[0]), shard_key(units[1]) if len(units) > 1 else None
 
 
 def _word_lists(terms: tuple[str, ...], previous: WordLists | None) -> WordLists:

@@ -55,7 +55,7 @@ from site_builder.render import (
     site_keys,
     templates_key,
 )
-from site_builder.search import TermCache, build_search_files, search_docs
+from site_builder.search import SearchIndex, build_search, search_docs
 from site_builder.site import (
     PaperText,
     PaperView,
@@ -105,8 +105,8 @@ class BuildState:
     """Related papers of the last build, by slug."""
     search_files: dict[str, bytes] = field(default_factory=dict)
     """Search data of the last build."""
-    search_terms: TermCache = field(default_factory=dict)
-    """Index terms of the last build's search documents, by document (see build_search_files)."""
+    search_terms: SearchIndex | None = None
+    """The last build's search data with what it was made from: its postings and file keys."""
     environment: tuple[str, jinja2.Environment] | None = None
     """Templates key and the Jinja2 environment compiled from those templates."""
     cards: dict[str, str] = field(default_factory=dict)
@@ -404,11 +404,11 @@ def _search_files(
     papers: Sequence[Paper],
     paper_tags: dict[str, tuple[str, ...]],
     taxonomy: Sequence[Tag],
-    terms: TermCache,
-) -> tuple[dict[str, bytes], TermCache]:
-    """Return the search data, and the index terms of its documents for the next build."""
-    files = build_search_files(search_docs(papers, paper_tags, taxonomy), terms)
-    return files, terms
+    previous: SearchIndex | None,
+) -> tuple[dict[str, bytes], SearchIndex]:
+    """Return the search data, and what the next build reuses of it."""
+    index = build_search(search_docs(papers, paper_tags, taxonomy), previous)
+    return index.files, index
 
 
 def _start_search(
@@ -417,10 +417,10 @@ def _start_search(
     taxonomy: Sequence[Tag],
     state: BuildState,
     executor: Executor,
-) -> Pending[tuple[dict[str, bytes], TermCache]]:
+) -> Pending[tuple[dict[str, bytes], SearchIndex]]:
     """Start building the search data: in a child process on a first large build; in this one
-    when the terms of most documents are known from the last build."""
-    inline = len(papers) < PARALLEL or bool(state.search_terms)
+    when the last build's is there to edit."""
+    inline = len(papers) < PARALLEL or state.search_terms is not None
     return executor.submit(
         _search_files, papers, paper_tags, taxonomy, state.search_terms, inline=inline
     )

@@ -20,15 +20,18 @@ and is cached by the browser like any script.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from lunr.builder import Builder
 
-from site_builder.search.index import FIELDS, SearchDoc, TermCache, build_lunr_builder
+from site_builder.search.index import FIELDS, SearchDoc
+from site_builder.search.postings import Postings, base36, build_postings, update_postings
 from site_builder.search.terms import PIPELINE_FUNCTION, js_sort_key, to_code_units
 
 FORMAT_VERSION = 2
@@ -43,21 +46,11 @@ _DF_EXACT = 1200
 _DF_STEP = math.log(1.06)
 
 
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if number == 0:
-            return out
-
-
-_BASE36 = tuple(_base36(number) for number in range(36 * 36))
+_BASE36 = tuple(base36(number) for number in range(36 * 36))
 
 
 def _b36(number: int) -> str:
-    return _BASE36[number] if number < 1296 else _base36(number)
+    return _BASE36[number] if number < 1296 else base36(number)
 
 
 def shard_key(char: str) -> str:
@@ -83,41 +76,6 @@ def _df_class(df: int) -> str:
     else:
         value = min(1295, _DF_EXACT + int(math.log(df / _DF_EXACT) / _DF_STEP))
     return _BASE36[value].rjust(2, "0")
-
-
-def _encode_field(
-    frequencies: dict[str, Any], lengths: dict[str, int], name: str, count: int, number_of: dict[str, int]
-) -> list[str]:
-    """Return one field's postings per term (in `number_of` order): `gap.length` entries
-    (`gap.length.tf` when tf > 1), comma-joined, docs ascending, each as the gap to the last."""
-    term_numbers: list[int] = []
-    tfs: list[int] = []
-    per_doc: list[int] = []
-    doc_lengths: list[int] = []
-    for position in range(count):
-        counts = frequencies[f"{name}/{position}"]
-        term_numbers.extend(map(number_of.__getitem__, counts))
-        tfs.extend(counts.values())
-        per_doc.append(len(counts))
-        doc_lengths.append(lengths[f"{name}/{position}"])
-    terms = len(number_of)
-    if not term_numbers:
-        return [""] * terms
-    by_term = np.argsort(np.asarray(term_numbers, dtype=np.int64), kind="stable")
-    term = np.asarray(term_numbers, dtype=np.int64)[by_term]
-    doc = np.repeat(np.arange(count, dtype=np.int64), per_doc)[by_term]
-    length = np.repeat(np.asarray(doc_lengths, dtype=np.int64), per_doc)[by_term]
-    first = np.ones(len(term), dtype=bool)
-    first[1:] = term[1:] != term[:-1]
-    gap = doc - np.where(first, -1, np.roll(doc, 1))
-    texts = [
-        f"{_b36(g)}.{_b36(n)}" if f == 1 else f"{_b36(g)}.{_b36(n)}.{_b36(f)}"
-        for g, n, f in zip(
-            gap.tolist(), length.tolist(), np.asarray(tfs)[by_term].tolist(), strict=True
-        )
-    ]
-    bounds = np.searchsorted(term, np.arange(terms + 1)).tolist()
-    return [",".join(texts[bounds[t] : bounds[t + 1]]) for t in range(terms)]
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -167,108 +125,178 @@ def _add(files: dict[str, bytes], path: str, data: Any) -> None:
     files[path] = _script(path.removeprefix("search/").removesuffix(".js"), data)
 
 
-def build_search_files(
-    docs: Sequence[SearchDoc], cache: TermCache | None = None
-) -> dict[str, bytes]:
-    """Return site-relative paths -> bytes of the search data. Same docs, same bytes.
+@dataclass(frozen=True, slots=True)
+class WordLists:
+    """The terms of each word list, by key, in JavaScript order."""
 
-    `cache` (see build_lunr_builder) spares reducing the words of documents seen before.
-    """
-    builder = build_lunr_builder(docs, cache=cache)
-    terms = sorted(builder.inverted_index, key=js_sort_key)
-    number_of = {term: number for number, term in enumerate(terms)}
-    names = [name for name, _ in FIELDS]
-    count = len(docs)
-    frequencies = builder.field_term_frequencies
-    lengths = builder.field_lengths
-    postings = [_encode_field(frequencies, lengths, name, count, number_of) for name in names]
-    df = [sum(p[t].count(",") + 1 for p in postings if p[t]) for t in range(len(terms))]
+    terms: tuple[str, ...]
+    """All the terms, in JavaScript order."""
+    pairs: dict[str, tuple[str, ...]]
+    """By first two characters (`x/`)."""
+    firsts: dict[str, tuple[str, ...]]
+    """By first character (`w/`)."""
+    seconds: dict[str, tuple[str, ...]]
+    """By second character (`s/`)."""
+
+
+def _list_keys(term: str) -> tuple[str, str, str | None]:
+    """Return the keys of the lists a term is in: pair, first character, second character."""
+    units = _units(term)
+    return pair_key(term), shard_key(units[0]), shard_key(units[1]) if len(units) > 1 else None
+
+
+def _word_lists(terms: tuple[str, ...], previous: WordLists | None) -> WordLists:
+    """Return the word lists of the terms: those of `previous` with the terms it lacks added
+    and those gone removed."""
+    if previous is not None and previous.terms == terms:
+        return previous
+    edits: tuple[dict[str, list[str]], ...] = ({}, {}, {})
+    if previous is None:
+        for term in terms:  # in order
+            for keys, key in zip(edits, _list_keys(term), strict=True):
+                if key is not None:
+                    keys.setdefault(key, []).append(term)
+        return WordLists(
+            terms, *({key: tuple(members) for key, members in keys.items()} for keys in edits)
+        )
+    lists = (dict(previous.pairs), dict(previous.firsts), dict(previous.seconds))
+    for term in set(previous.terms).symmetric_difference(terms):
+        for keys, key in zip(edits, _list_keys(term), strict=True):
+            if key is not None:
+                keys.setdefault(key, []).append(term)
+    for by_key, edited in zip(lists, edits, strict=True):
+        for key, members in edited.items():
+            merged = set(by_key.get(key, ())).symmetric_difference(members)
+            if merged:
+                by_key[key] = tuple(sorted(merged, key=js_sort_key))
+            else:
+                del by_key[key]
+    return WordLists(terms, *lists)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """A build's search files with what they were made from, for the next build to reuse."""
+
+    files: dict[str, bytes]
+    """Site-relative path -> bytes."""
+    keys: dict[str, object]
+    """Path -> what its file was made from (a digest, or the values themselves): a rebuild
+    encodes a file again only if this differs."""
+    postings: Postings
+    """The postings of the documents."""
+    word_lists: WordLists
+    """The word lists of the postings' terms."""
+
+
+def _digest(*parts: str) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")  # never in a term or a posting
+    return digest.digest()
+
+
+def build_search(docs: Sequence[SearchDoc], previous: SearchIndex | None = None) -> SearchIndex:
+    """Return the search data of the docs: the same bytes whatever `previous` is, with the
+    files whose inputs are unchanged since `previous` (the last build's) taken from it."""
+    if previous is None:
+        postings = build_postings(docs)
+    else:
+        postings = update_postings(previous.postings, docs)
     files: dict[str, bytes] = {}
+    keys: dict[str, object] = {}
+
+    def reused(path: str, key: object) -> bool:
+        """Take the file from `previous` if made from the same inputs; remember its key."""
+        keys[path] = key
+        if previous is None or path not in previous.keys or previous.keys[path] != key:
+            return False
+        files[path] = previous.files[path]
+        return True
 
     # Postings shards: runs of consecutive terms of about POSTINGS_CHARS characters.
-    starts: list[str] = []
-    shard: list[int] = []
-    size = 0
-    for t in range(len(terms) + 1):
-        if shard and (t == len(terms) or size >= POSTINGS_CHARS):
-            _add(
-                files,
-                f"search/p/{len(starts)}.js",
-                {
-                    "terms": " ".join(terms[i] for i in shard),
-                    "postings": [";".join(p[i] for i in shard) for p in postings],
-                },
-            )
-            starts.append(terms[shard[0]])
-            shard, size = [], 0
-        if t < len(terms):
-            shard.append(t)
-            size += len(terms[t]) + sum(len(p[t]) + 1 for p in postings)
+    terms = postings.terms
+    entries = postings.postings
+    shards: list[list[str]] = []
+    size = POSTINGS_CHARS
+    for term in terms:
+        if size >= POSTINGS_CHARS:
+            shards.append([])
+            size = 0
+        shards[-1].append(term)
+        size += entries[term].size
+    for number, members in enumerate(shards):
+        text = " ".join(members)
+        fields = [
+            ";".join(field)
+            for field in zip(*[entries[term].fields for term in members], strict=True)
+        ]
+        path = f"search/p/{number}.js"
+        if not reused(path, _digest(text, *fields)):
+            _add(files, path, {"terms": text, "postings": fields})
 
     # Word lists: by first two characters with frequencies (exact and prefix matches), by
     # first and by second character (typos).
-    pairs: dict[str, list[int]] = {}
-    firsts: dict[str, list[int]] = {}
-    seconds: dict[str, list[int]] = {}
-    for t, term in enumerate(terms):
-        pairs.setdefault(pair_key(term), []).append(t)
-        units = _units(term)
-        firsts.setdefault(shard_key(units[0]), []).append(t)
-        if len(units) > 1:
-            seconds.setdefault(shard_key(units[1]), []).append(t)
-    for key, members in pairs.items():
-        _add(
-            files,
-            f"search/x/{key}.js",
-            {
-                "terms": " ".join(terms[t] for t in members),
-                "df": "".join(_df_class(df[t]) for t in members),
-            },
-        )
-    for key, members in firsts.items():
-        _add(files, f"search/w/{key}.js", {"terms": " ".join(terms[t] for t in members)})
-    for key, members in seconds.items():
-        _add(files, f"search/s/{key}.js", {"terms": " ".join(terms[t] for t in members)})
+    lists = _word_lists(terms, previous.word_lists if previous is not None else None)
+    for key, listed in lists.pairs.items():
+        text = " ".join(listed)
+        df = "".join([_df_class(entries[term].df) for term in listed])
+        if not reused(path := f"search/x/{key}.js", _digest(text, df)):
+            _add(files, path, {"terms": text, "df": df})
+    for folder, by_key in (("w", lists.firsts), ("s", lists.seconds)):
+        for key, listed in by_key.items():
+            text = " ".join(listed)
+            if not reused(path := f"search/{folder}/{key}.js", _digest(text)):
+                _add(files, path, {"terms": text})
 
     # Result metadata in blocks of BLOCK_DOCS, tags' documents for the search page.
-    tags = _tag_table(docs)
+    tags = tuple(_tag_table(docs))
     tag_number = {tag_id: number for number, (tag_id, _) in enumerate(tags)}
-    for block in range(0, count, BLOCK_DOCS):
-        rows = [_doc_row(doc, tag_number) for doc in docs[block : block + BLOCK_DOCS]]
-        _add(files, f"search/d/{block // BLOCK_DOCS}.js", {"docs": rows})
-    tag_docs: list[list[int]] = [[] for _ in tags]
-    for position, doc in enumerate(docs):
-        for tag_id in doc.tag_ids:
-            tag_docs[tag_number[tag_id]].append(position)
-    _add(
-        files,
-        TAGS_PATH,
-        {
-            "docs": [
-                ",".join(_b36(d - (lst[i - 1] if i else -1)) for i, d in enumerate(lst))
-                for lst in tag_docs
-            ]
-        },
-    )
+    for block in range(0, len(docs), BLOCK_DOCS):
+        shown = tuple(docs[block : block + BLOCK_DOCS])
+        if not reused(path := f"search/d/{block // BLOCK_DOCS}.js", (tags, shown)):
+            _add(files, path, {"docs": [_doc_row(doc, tag_number) for doc in shown]})
+    tag_ids = tuple(doc.tag_ids for doc in docs)
+    if not reused(TAGS_PATH, (tags, tag_ids)):
+        _add(files, TAGS_PATH, {"docs": _tag_docs(tag_ids, tag_number)})
 
+    # Made again every time: small, and the only file with corpus-wide figures.
+    bm25 = Builder()  # lunr's BM25 constants
     _add(
         files,
         META_PATH,
         {
             "version": FORMAT_VERSION,
-            "documentCount": count,
-            "fields": names,
+            "documentCount": len(docs),
+            "fields": [name for name, _ in FIELDS],
             "boosts": [boost for _, boost in FIELDS],
-            "fieldLengths": [sum(lengths[f"{name}/{d}"] for d in range(count)) for name in names],
-            "b": builder._b,
-            "k1": builder._k1,
+            "fieldLengths": list(postings.field_lengths),
+            "b": bm25._b,
+            "k1": bm25._k1,
             "pipeline": [PIPELINE_FUNCTION],
-            "shards": " ".join(starts),
-            "pairs": sorted(pairs),
-            "firsts": sorted(firsts),
-            "seconds": sorted(seconds),
+            "shards": " ".join(members[0] for members in shards),
+            "pairs": sorted(lists.pairs),
+            "firsts": sorted(lists.firsts),
+            "seconds": sorted(lists.seconds),
             "block": BLOCK_DOCS,
-            "tags": tags,
+            "tags": [list(tag) for tag in tags],
         },
     )
-    return dict(sorted(files.items()))
+    return SearchIndex(dict(sorted(files.items())), keys, postings, lists)
+
+
+def _tag_docs(tag_ids: Sequence[tuple[str, ...]], tag_number: dict[str, int]) -> list[str]:
+    """Return each tag's documents, as base-36 gaps."""
+    tag_docs: list[list[int]] = [[] for _ in tag_number]
+    for position, ids in enumerate(tag_ids):
+        for tag_id in ids:
+            tag_docs[tag_number[tag_id]].append(position)
+    return [
+        ",".join(_b36(d - (lst[i - 1] if i else -1)) for i, d in enumerate(lst)) for lst in tag_docs
+    ]
+
+
+def build_search_files(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
+    """Return site-relative paths -> bytes of the search data. Same docs, same bytes."""
+    return build_search(docs).files

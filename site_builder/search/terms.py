@@ -9,7 +9,6 @@ from it, e.g. on "surveys"). Terms are ordered as JavaScript orders strings.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 from typing import Any
 
@@ -35,24 +34,15 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 # --- term reduction (mirrored in static/js/lunr-pipeline.js) ------------------------------
 
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_WORD_RE = re.compile(r"[^\W_]+")
+"""Runs of Unicode letters and digits: `str.isalnum`, which is categories L and N exactly
+(tests/test_search.py checks every code point)."""
 
 
 def tokenize(text: str) -> list[str]:
     """Split text into folded words: runs of Unicode letters and digits (JS `[\\p{L}\\p{N}]+`)."""
     folded = _fold(text)
-    if folded.isascii():
-        return _ASCII_WORD_RE.findall(folded)
-    words: list[str] = []
-    current: list[str] = []
-    for ch in folded:
-        if unicodedata.category(ch)[0] in "LN":
-            current.append(ch)
-        elif current:
-            words.append("".join(current))
-            current = []
-    if current:
-        words.append("".join(current))
-    return words
+    return (_ASCII_WORD_RE if folded.isascii() else _WORD_RE).findall(folded)
 
 
 _C = "[^aeiou]"

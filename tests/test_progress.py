@@ -71,7 +71,7 @@ def test_build_draws_bars_with_counts_and_an_estimate_on_a_terminal(tmp_path: Pa
     code, text = _under_terminal(_command(project, "build", "--force"))
     assert code == 0, text
     drawn = {match.group(1) for match in BAR.finditer(text)}
-    assert {"writing pages", "rendering", "writing"} <= drawn
+    assert {"writing pages", "rendering"} <= drawn  # pages are written as they are rendered
     # The count of the total, then elapsed<remaining time (`?` until a rate is known).
     assert re.search(r"rendering: +\d+%\|[^|]*\| \d+/65 \[\d\d:\d\d<(\?|\d\d:\d\d), ", text), text
     assert _summary(text)[-2].startswith("built 30 papers, ")

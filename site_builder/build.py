@@ -3,13 +3,16 @@
 `build_site` reads top to bottom as the pipeline:
 
 1. read      the taxonomy; the import (new listings merged into the pages) or the pages alone
+             (dumps and pages parsed by workers, when many)
 2. related   candidates for related papers, from the papers' plain text (a worker, when large)
 3. tags      each paper's tags (split between workers, when many)
 4. search    the search data, from the papers, their tags and the taxonomy (a worker, when large)
 5. texts     titles, abstracts and notes rendered to HTML (split between workers, when many)
 6. assemble  the Site: views of every paper, tag and day, related papers picked
-7. render    HTML pages (split between workers, when many), feeds and data files, static assets
-8. write     the site swapped into the output dir (or synced in place by the dev server)
+7. render    paper cards, then HTML pages, each written as it is rendered (split between
+             workers, when many); feeds and data files meanwhile (a worker, when large)
+8. write     search data and static assets; the new site swapped into the output dir (or, in the
+             dev server, changed files replaced in place, the edited papers' pages first)
 
 Parallelism lives in one place: the `Executor` handed to the stages that map over papers or
 pages. What a long-lived process (the dev server) keeps between builds is in `BuildState`, and
@@ -292,9 +295,8 @@ def build_site(
             progress.stage("write", f"{rewritten} changed")
         finally:
             if run_import:
-                skipped = (
-                    page_writes.result()
-                )  # an import is written whole, whatever failed after it
+                # An import is written whole, whatever failed after it.
+                skipped = page_writes.result()
         if run_import:
             remember_pages(plan, state.pages, skipped)
     return BuildResult(

@@ -159,12 +159,15 @@ def render_cards(env: jinja2.Environment, views: Sequence[PaperView]) -> list[st
         return [template.render(view=view, page=page, heading=HEADING_MARK) for view in views]
 
 
-def _card_filler(cards: Mapping[str, str]) -> Any:
+def _card_filler(env: jinja2.Environment, cards: Mapping[str, str]) -> Any:
     """Return the `paper_card(view, root, heading)` function of templates, over rendered cards
-    by paper view key."""
+    by paper view key (a card not among them, asked for by a theme's own page, is rendered)."""
 
     def paper_card(view: PaperView, root: str, heading: str = "h2") -> Markup:
-        return Markup(cards[view.key].replace(ROOT_MARK, root).replace(HEADING_MARK, heading))
+        card = cards.get(view.key)
+        if card is None:
+            card = render_cards(env, [view])[0]
+        return Markup(card.replace(ROOT_MARK, root).replace(HEADING_MARK, heading))
 
     return paper_card
 
@@ -366,7 +369,7 @@ def render_pages(
 ) -> Iterator[tuple[bytes, tuple[str, ...]]]:
     """Render these pages of the site one by one, with the papers' cards by view key
     (render_cards); yield each page's bytes and the Site fields it read."""
-    paper_card = _card_filler(cards)
+    paper_card = _card_filler(env, cards)
     for page in pages:
         read: set[str] = set()
         with _template_errors(page.template, page.path):

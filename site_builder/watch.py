@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from site_builder.config import CONFIG_FILE, Config
+from site_builder.output import content_digest
 
 WATCHED_DIRS = ("content", "templates", "static")
 """Folders under the project root whose files are inputs of the build."""
@@ -72,7 +72,7 @@ def fingerprint(path: Path) -> str | None:
     try:
         if path.is_dir():
             return "dir"
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return content_digest(path.read_bytes())
     except OSError:
         return None
 

@@ -1,4 +1,4 @@
-from site_builder.cli import main
+from site_builder.cli import run
 
 if __name__ == "__main__":  # not when a worker process re-imports the main module
-    raise SystemExit(main())
+    run()

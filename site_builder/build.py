@@ -45,6 +45,7 @@ from site_builder.ingest import ImportReport, MergeCache, plan_import, remember_
 from site_builder.listings import ParsedListing
 from site_builder.models import Paper, Tag
 from site_builder.output import SiteWriter, check_output_dir
+from site_builder.preview import Previewed
 from site_builder.progress import NO_PROGRESS, Advance, Progress, ignore
 from site_builder.render import (
     Page,
@@ -70,7 +71,6 @@ from site_builder.site import (
     related_input,
     render_paper_text,
 )
-from site_builder.stamp import input_stamp, read_inputs, read_stamp, update_inputs, write_stamp
 from site_builder.tags import tag_papers
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ class BuildState:
     written: dict[str, str] = field(default_factory=dict)
     """Digest of each file the last build of this state left in the output dir (empty: nothing
     known)."""
+    previewed: Previewed = field(default_factory=Previewed)
+    """Pages the dev server's fast render wrote between or during builds (preview.py)."""
     start_method: str | None = "fork"
     """How large builds start child processes: "fork" (inputs inherited, not copied: only while
     the process runs no other thread), "forkserver" (safe once it does, as the dev server's),
@@ -147,6 +149,9 @@ class BuildResult:
     """Wall time of the build."""
     imported: ImportReport | None
     """What the import stage did (None when skipped)."""
+    unsettled: tuple[Path, ...] = ()
+    """Paper files whose page a preview wrote while this build ran, differing from the build's
+    own: to be built again (see settle_previews)."""
 
     def summary(self) -> str:
         """Return the line printed at the end of every build."""
@@ -156,22 +161,6 @@ class BuildResult:
             f"{self.pages} pages, {self.files} files ({self.changed} changed) "
             f"in {self.seconds:.2f} s"
         )
-
-
-def build_if_changed(config: Config, bars: Progress = NO_PROGRESS) -> BuildResult | None:
-    """Build unless no input changed since the last build here; return None when skipped.
-
-    The inputs are looked at before the build reads them: a file saved while it runs makes the
-    next build run again.
-    """
-    check_output_dir(config.out_dir, config.root)
-    inputs = read_inputs(config)
-    if read_stamp(config) == input_stamp(config, inputs):
-        return None
-    result = build_site(config, bars=bars)
-    written = result.imported.written if result.imported else ()
-    write_stamp(config, input_stamp(config, update_inputs(inputs, written)))
-    return result
 
 
 @contextlib.contextmanager
@@ -277,6 +266,7 @@ def build_site(
             state.site = site
             progress.stage("assemble", "views and related papers")
 
+            take_previews(state)
             writer = SiteWriter(config.out_dir, state.written)
             try:
                 if changed is not None and not writer.staged:
@@ -292,6 +282,7 @@ def build_site(
                 writer.abort()
                 state.written = {}  # what the output dir holds is no longer known
                 raise
+            unsettled = settle_previews(state)
             progress.stage("write", f"{rewritten} changed")
         finally:
             if run_import:
@@ -307,7 +298,29 @@ def build_site(
         reused=state.render.hits,
         seconds=time.perf_counter() - progress.started,
         imported=report,
+        unsettled=unsettled,
     )
+
+
+def take_previews(state: BuildState) -> None:
+    """Take in the pages previewed since the last build: the output dir holds their bytes, and
+    they are rendered again (the cache's copy is no longer what the dir holds)."""
+    for path, (digest, _) in state.previewed.take().items():
+        if state.written:
+            state.written[path] = digest
+        state.render.pages.pop(path, None)
+
+
+def settle_previews(state: BuildState) -> tuple[Path, ...]:
+    """Check the pages previewed while this build ran against the build's own: where they differ,
+    which one the output dir holds is unknown, so it is forgotten; return their papers' files."""
+    unsettled = set()
+    for path, (digest, source) in state.previewed.take().items():
+        if state.written.get(path) != digest:
+            state.written.pop(path, None)
+            state.render.pages.pop(path, None)
+            unsettled.add(source)
+    return tuple(sorted(unsettled))
 
 
 def _log_import(report: ImportReport) -> None:

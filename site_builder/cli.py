@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from site_builder import __version__
 from site_builder.config import Config, load_config
@@ -198,6 +202,19 @@ class _StrictHandler(logging.Handler):
         self.count += 1
 
 
+def run() -> NoReturn:
+    """The `site-builder` command: run `main`, then end the process once the exit handlers ran
+    (the fork server stopped, its temp dir removed, logs flushed). A large build leaves hundreds
+    of megabytes of objects that the interpreter would otherwise free one by one on the way out
+    (half a second at 10,000 papers); everything is written by then."""
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
@@ -268,14 +285,10 @@ def _run(args: argparse.Namespace) -> int:
         log.info("%s", report.summary())
         return 0
     if args.command == "build":
-        from site_builder.build import build_if_changed, build_site
+        from site_builder.stamp import build_if_changed
 
         started = time.perf_counter()
-        result = (
-            build_site(config, bars=progress)
-            if args.force
-            else build_if_changed(config, bars=progress)
-        )
+        result = build_if_changed(config, bars=progress, force=args.force)
         if result is None:
             log.info(
                 "up to date: no input changed since the last build (%.2f s; --force rebuilds)",

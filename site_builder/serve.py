@@ -24,6 +24,7 @@ from site_builder.config import CONFIG_FILE, Config, load_config
 from site_builder.errors import SiteError
 from site_builder.executor import start_fork_server
 from site_builder.livereload import Broadcaster, DevServer
+from site_builder.preview import preview_notes
 from site_builder.watch import ChangeTracker, Watcher
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def serve(
     server: DevServer | None = None
     watcher: Watcher | None = None
     http_thread: threading.Thread | None = None
+    preview_thread: threading.Thread | None = None
+    loop: _BuildLoop | None = None
     with _stop_on_sigterm():
         try:
             try:
@@ -73,6 +76,10 @@ def serve(
             watcher.start()
             loop = _BuildLoop(config, temp / "site", url, tracker, watcher, broadcaster)
             loop.build([])
+            preview_thread = threading.Thread(
+                target=loop.preview_edits, name="site-builder-preview", daemon=True
+            )
+            preview_thread.start()
             http_thread = threading.Thread(
                 target=server.serve_forever, name="site-builder-http", daemon=True
             )
@@ -86,6 +93,11 @@ def serve(
         finally:
             with _ignore_stop_signals():
                 broadcaster.stop()
+                if loop is not None:
+                    loop.stop.set()
+                    tracker.interrupt()
+                if preview_thread is not None:
+                    preview_thread.join()
                 if watcher is not None:
                     watcher.stop()
                 if server is not None:
@@ -136,6 +148,31 @@ class _BuildLoop:
             if changed:
                 self.build(changed)
 
+    def preview_edits(self) -> None:
+        """Until stopped, write the page of each paper whose notes were just edited, from the last
+        good build, while the rebuild that follows is still to come or under way (preview.py)."""
+        while not self.stop.is_set():
+            paths = self.tracker.wait_for_previews(QUIET_SECONDS, self.stop)
+            state = self.state
+            site, environment = state.site, state.environment
+            if not paths or not self.ok or site is None or environment is None:
+                continue
+            started = time.perf_counter()
+            written = preview_notes(
+                self.config,
+                site,
+                environment[1],
+                state.cards,
+                (tag.id for tag in state.tags_taxonomy),
+                sorted(path.resolve() for path in paths),
+                state.previewed,
+            )
+            if written:
+                self.broadcaster.built(css_only=False)
+                log.debug(
+                    "previewed %s in %.0f ms", ", ".join(written), (time.perf_counter() - started) * 1e3
+                )
+
     def build(self, changed: list[Path]) -> None:
         """Build once; report the outcome on the terminal and to the browsers."""
         started = time.perf_counter()
@@ -154,6 +191,8 @@ class _BuildLoop:
             return
         recovered = not self.ok
         self.ok = True
+        if result.unsettled:
+            self.tracker.rebuild(result.unsettled)  # a preview raced this build: build them again
         if result.imported:
             # What the import wrote is not a change to react to: remember it as the build left it.
             written = result.imported.written

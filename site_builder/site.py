@@ -159,7 +159,7 @@ def _content_key(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
-def _paper_view(paper: Paper, tags: tuple[Tag, ...], text: PaperText) -> PaperView:
+def paper_view(paper: Paper, tags: tuple[Tag, ...], text: PaperText) -> PaperView:
     """Return the view of a paper: everything derived from it that pages show."""
     dates = paper.dates
     key = _content_key((paper, tags))
@@ -312,7 +312,7 @@ def assemble_site(
             unsorted.append(old)
         else:
             text = texts[paper.id] if texts is not None else render_paper_text(paper)
-            unsorted.append(_paper_view(paper, tags, text))
+            unsorted.append(paper_view(paper, tags, text))
             replaced.append((old, unsorted[-1]))
     if (
         previous is not None

@@ -8,10 +8,15 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_builder.assets import VENDOR_FILES
 from site_builder.config import Config
-from site_builder.output import write_file_atomic
+from site_builder.output import check_output_dir, write_file_atomic
+from site_builder.progress import NO_PROGRESS, Progress
+
+if TYPE_CHECKING:
+    from site_builder.build import BuildResult
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +28,28 @@ STAMP_FILE = ".site-cache/last-build.json"
 
 Inputs = dict[str, tuple[int, int]]
 """Input file path -> (size, modification time in ns)."""
+
+
+def build_if_changed(
+    config: Config, bars: Progress = NO_PROGRESS, force: bool = False
+) -> BuildResult | None:
+    """Build unless no input changed since the last build here (or `force`); return None when
+    skipped.
+
+    The inputs are looked at before the build reads them: a file saved while it runs makes the
+    next build run again. The engine is loaded only when there is something to build, so the
+    answer "up to date" costs a look at the files' sizes and times.
+    """
+    check_output_dir(config.out_dir, config.root)
+    inputs = read_inputs(config)
+    if not force and read_stamp(config) == input_stamp(config, inputs):
+        return None
+    from site_builder.build import build_site
+
+    result = build_site(config, bars=bars)
+    written = result.imported.written if result.imported else ()
+    write_stamp(config, input_stamp(config, update_inputs(inputs, written)))
+    return result
 
 
 def read_inputs(config: Config) -> Inputs:

@@ -78,10 +78,54 @@ def fingerprint(path: Path) -> str | None:
 
 
 @dataclass(slots=True)
+class _Burst:
+    """Paths changed since a reader last took them, and when the first of them came."""
+
+    pending: set[Path] = field(default_factory=set)
+    first: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    def add(self, path: Path) -> None:
+        with self.lock:
+            self.pending.add(path)
+            if self.first is None:
+                self.first = time.monotonic()
+        self.wake.set()
+
+    def wait(self, quiet: float, longest: float, stop: threading.Event) -> set[Path]:
+        """Block until paths come and then `quiet` seconds pass without more (at most `longest`
+        seconds after the first); return them, or an empty set when stopped."""
+        while not stop.is_set():
+            self.wake.wait()
+            self.wake.clear()
+            if stop.is_set():
+                break
+            with self.lock:
+                first = self.first
+            if first is None:
+                continue
+            while not stop.is_set():
+                remaining = first + longest - time.monotonic()
+                if remaining <= 0 or not self.wake.wait(min(quiet, remaining)):
+                    break
+                self.wake.clear()
+            with self.lock:
+                paths, self.pending, self.first = self.pending, set(), None
+            return paths
+        return set()
+
+    def interrupt(self) -> None:
+        """Wake a reader blocked in `wait` (to see that it is asked to stop)."""
+        self.wake.set()
+
+
+@dataclass(slots=True)
 class ChangeTracker:
     """What the watcher saw since the last build, and what each input looked like at that build.
 
-    Watchdog threads only call `record`; the build loop reads and filters in its own thread.
+    Watchdog threads only call `record`; each path reaches two readers: the build loop (one
+    rebuild per burst) and the fast render of edited pages (preview.py), each in its own thread.
     """
 
     root: Path
@@ -90,42 +134,36 @@ class ChangeTracker:
     """Folders whose events are dropped (the server's temp output, the user's _site)."""
     known: dict[Path, str | None] = field(default_factory=dict)
     """Fingerprint of each input as of the last build; an event leaving it equal is dropped."""
-    _pending: set[Path] = field(default_factory=set)
-    _first: float | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _wake: threading.Event = field(default_factory=threading.Event)
+    _builds: _Burst = field(default_factory=_Burst)
+    _previews: _Burst = field(default_factory=_Burst)
 
     def record(self, path: Path) -> None:
         """Note a changed path (cheap: called from the watchdog thread)."""
         if is_ignored(path, self.root, self.ignored_dirs):
             return
-        with self._lock:
-            self._pending.add(path)
-            if self._first is None:
-                self._first = time.monotonic()
-        self._wake.set()
+        self._builds.add(path)
+        self._previews.add(path)
 
     def wait_for_burst(self, quiet: float, longest: float, stop: threading.Event) -> set[Path]:
         """Block until changes arrive and then `quiet` seconds pass without more (at most `longest`
         seconds after the first); return the changed paths, or an empty set when stopped."""
-        while not stop.is_set():
-            self._wake.wait()
-            self._wake.clear()
-            if stop.is_set():
-                break
-            with self._lock:
-                first = self._first
-            if first is None:
-                continue
-            while not stop.is_set():
-                remaining = first + longest - time.monotonic()
-                if remaining <= 0 or not self._wake.wait(min(quiet, remaining)):
-                    break
-                self._wake.clear()
-            with self._lock:
-                paths, self._pending, self._first = self._pending, set(), None
-            return paths
-        return set()
+        return self._builds.wait(quiet, longest, stop)
+
+    def wait_for_previews(self, quiet: float, stop: threading.Event) -> set[Path]:
+        """Like wait_for_burst, for the fast render: every changed path, once, as it comes."""
+        return self._previews.wait(quiet, quiet, stop)
+
+    def rebuild(self, paths: Iterable[Path]) -> None:
+        """Make the next burst hold these paths as changed, even if their bytes are as the last
+        build saw them (called from the build loop's thread, which alone reads `known`)."""
+        for path in paths:
+            self.known.pop(path, None)
+            self._builds.add(path)
+
+    def interrupt(self) -> None:
+        """Wake the readers blocked in wait_for_burst or wait_for_previews."""
+        self._builds.interrupt()
+        self._previews.interrupt()
 
     def remember(self, paths: Iterable[Path]) -> None:
         """Fingerprint these paths as they are now (after the build wrote them, or at startup)."""

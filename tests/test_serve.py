@@ -287,6 +287,28 @@ def test_edit_is_rebuilt_and_announced(server: Server, project: Path) -> None:
     events.close()
 
 
+def test_a_notes_edit_is_previewed_before_the_rebuild(project: Path, tmp_path: Path) -> None:
+    server = Server.start(project, tmp_path / "tmp", "-v")
+    try:
+        start = len(server.stderr)
+        replace_in(project / ZEBRA, "## Notes", "## Notes\n\nShown at once.")
+        poll(lambda: "Shown at once." in server.get("/" + ZEBRA_URL).text, "the previewed notes")
+        previewed = server.wait_for_stderr(r"^previewed (\S+) in \d+ ms$", start)
+        assert previewed.group(1) == f"{ZEBRA_URL}index.html"
+        rebuilt = server.wait_for_stderr(r"^rebuilt in \d+\.\d\d s \((.*)\)$", start)
+        assert rebuilt.group(1) == ZEBRA
+        lines = server.stderr
+        assert lines.index(previewed.group(0)) < lines.index(rebuilt.group(0))
+        # A title edit moves the paper on other pages: only the rebuild writes it.
+        start = len(server.stderr)
+        replace_in(project / ZEBRA, "title: ", "title: Revised ")
+        server.wait_for_stderr(r"^rebuilt in ", start)
+        assert not any(line.startswith("previewed") for line in server.stderr[start:])
+        assert "Revised" in server.get("/" + ZEBRA_URL).text
+    finally:
+        server.stop()
+
+
 def test_broken_page_keeps_the_last_good_site_and_recovers(server: Server, project: Path) -> None:
     events = EventStream(server)
     page = project / ZEBRA

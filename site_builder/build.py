@@ -129,6 +129,10 @@ class BuildState:
     """How large builds start child processes: "fork" (inputs inherited, not copied: only while
     the process runs no other thread), "forkserver" (safe once it does, as the dev server's),
     or None to stay in one process."""
+    rebuilds: bool = True
+    """Whether builds will follow with this state (the dev server's). A build run once (the
+    command line's) keeps none of what only a rebuild uses: the search postings and the data
+    files' entries stay in the child processes that made them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +213,7 @@ def build_site(
     """
     progress = _Progress()
     check_output_dir(config.out_dir, config.root)
-    state = state if state is not None else BuildState()
+    state = state if state is not None else BuildState(rebuilds=False)
     with Executor(state.start_method) as executor:
         taxonomy = read_taxonomy(config)
         if run_import:
@@ -243,8 +247,9 @@ def build_site(
         progress.loud = len(papers) >= LOUD_PAPERS
         progress.stage("read", f"{len(papers)} papers")
         try:
-            text_key = _text_key(papers, taxonomy, config, state)
-            stale = text_key != state.text_key
+            # A first build has nothing to compare the key with: it is made for the next one.
+            text_key = _text_key(papers, taxonomy, config, state) if state.rebuilds else ""
+            stale = not text_key or text_key != state.text_key
             candidates = _start_related(config, papers, executor) if stale else None
             paper_tags = find_tags(papers, taxonomy, state, executor)
             progress.stage("tags")
@@ -368,9 +373,12 @@ def _start_related(
     config: Config, papers: Sequence[Paper], executor: Executor
 ) -> Pending[RelatedCandidates]:
     """Start finding the candidates for related papers (from the papers' text only)."""
-    return executor.submit(
-        related_candidates, related_input(papers), config.related, inline=len(papers) < PARALLEL
-    )
+    return executor.submit(_related_run, papers, config.related, inline=len(papers) < PARALLEL)
+
+
+def _related_run(papers: Sequence[Paper], count: int) -> RelatedCandidates:
+    """Find the candidates for related papers (in a child process: the papers' plain text too)."""
+    return related_candidates(related_input(papers), count)
 
 
 def find_tags(
@@ -420,10 +428,11 @@ def _search_files(
     paper_tags: dict[str, tuple[str, ...]],
     taxonomy: Sequence[Tag],
     previous: SearchIndex | None,
-) -> tuple[dict[str, bytes], SearchIndex]:
-    """Return the search data, and what the next build reuses of it."""
+    rebuilds: bool,
+) -> tuple[dict[str, bytes], SearchIndex | None]:
+    """Return the search data, and what the next build reuses of it (if one follows)."""
     index = build_search(search_docs(papers, paper_tags, taxonomy), previous)
-    return index.files, index
+    return index.files, index if rebuilds else None
 
 
 def _start_search(
@@ -432,12 +441,18 @@ def _start_search(
     taxonomy: Sequence[Tag],
     state: BuildState,
     executor: Executor,
-) -> Pending[tuple[dict[str, bytes], SearchIndex]]:
+) -> Pending[tuple[dict[str, bytes], SearchIndex | None]]:
     """Start building the search data: in a child process on a first large build; in this one
     when the last build's is there to edit."""
     inline = len(papers) < PARALLEL or state.search_terms is not None
     return executor.submit(
-        _search_files, papers, paper_tags, taxonomy, state.search_terms, inline=inline
+        _search_files,
+        papers,
+        paper_tags,
+        taxonomy,
+        state.search_terms,
+        state.rebuilds,
+        inline=inline,
     )
 
 
@@ -485,10 +500,11 @@ def _render_and_put(
 
 
 def _data_run(
-    site: Site, page_urls: list[str], cache: DataCache
+    site: Site, page_urls: list[str], cache: DataCache, rebuilds: bool
 ) -> tuple[dict[str, bytes], DataCache]:
-    """Render the data files; return them and the cache they leave (from a child process too)."""
-    return render_data_files(site, page_urls, cache), cache
+    """Render the data files; return them and the cache they leave for a rebuild (empty when
+    none follows), from a child process too."""
+    return render_data_files(site, page_urls, cache), cache if rebuilds else DataCache()
 
 
 EDITED_FIRST = 8
@@ -542,6 +558,7 @@ def render_site(
         site,
         page_urls,
         state.data,
+        state.rebuilds,
         inline=len(site.papers) < PARALLEL or bool(state.data.records),
     )
     pages = [planned[index][0] for index in missing]

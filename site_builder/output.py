@@ -266,7 +266,7 @@ class SiteWriter:
         self.stage: Path | None = None
         """The temp folder of a staged build."""
         self._had_site = False
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
         try:
             if previous and self.out_dir.is_dir():
                 return
@@ -296,13 +296,15 @@ class SiteWriter:
                     return digest, False
                 write_file_atomic(self.out_dir / relative, data)
                 return digest, True
-            target = self.stage / relative
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            if self._had_site and _same_bytes(self.out_dir / relative, data):
+            # Plain strings, not Paths: this runs once per file of the site.
+            target = f"{self.stage}/{relative}"
+            folder = target.rpartition("/")[0]
+            if folder not in self._made:
+                os.makedirs(folder, exist_ok=True)
+                self._made.add(folder)
+            if self._had_site and _same_bytes(old := f"{self.out_dir}/{relative}", data):
                 with contextlib.suppress(OSError):
-                    os.link(self.out_dir / relative, target)
+                    os.link(old, target)
                     return digest, False
                 _write_new(target, data)
                 return digest, False
@@ -364,7 +366,7 @@ def _write_error(out_dir: Path, exc: OSError, staged: bool = True) -> SiteError:
     return SiteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}{kept}")
 
 
-def _write_new(path: Path, data: bytes) -> None:
+def _write_new(path: str | Path, data: bytes) -> None:
     """Create a file of the site with its bytes and mode (chmod only if the umask takes bits away)."""
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SITE_FILE_MODE)
     with os.fdopen(handle, "wb") as stream:
@@ -373,11 +375,12 @@ def _write_new(path: Path, data: bytes) -> None:
             os.fchmod(handle, SITE_FILE_MODE)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as stream:
+            return stream.read() == data
     except OSError:
         return False
 

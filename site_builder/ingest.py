@@ -264,14 +264,15 @@ def plan_import(
     updates: dict[Path, str] = {}
     read_as: dict[Path, tuple[str, FileStamp]] = {}
     created: dict[Path, tuple[ImportedPaper, Paper]] = {}
-    papers_shown = config.shown(config.papers_dir)
+    papers_dir = config.papers_dir
+    papers_shown = config.shown(papers_dir)
     updated: list[str] = []
     unchanged = 0
     outcome: dict[str, tuple[str, str, frozenset[str]]] = {}
     for paper in imported:
         current = existing.get(paper.id)
         if current is None:
-            path = config.papers_dir / f"{slugs[paper.id]}.md"
+            path = papers_dir / f"{slugs[paper.id]}.md"
             shown = f"{papers_shown}/{path.name}"
             created[path] = (paper, new_page_paper(paper, slugs[paper.id], shown))
             final[shown] = created[path][1]
@@ -285,7 +286,7 @@ def plan_import(
             cache.complete[paper.id] = (current, paper)
             unchanged += 1
             continue
-        path = config.papers_dir / f"{current.slug}.md"
+        path = papers_dir / f"{current.slug}.md"
         shown = config.shown(path)
         text, version = read_text_stamped(path, shown, config.root)
         try:

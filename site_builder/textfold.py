@@ -52,6 +52,8 @@ def title_key(text: str) -> str:
     or digit (`🚀 🚀`) is keyed on its non-space characters, so it still names something.
     """
     folded = fold(text).casefold()
+    if folded.isascii():  # the common case, at once: an ASCII letter or digit is [a-z0-9] here
+        return _NOT_KEY_RE.sub("", folded) or "".join(folded.split())
     return "".join(ch for ch in folded if ch.isalnum()) or "".join(folded.split())
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from site_builder.textfold import ascii_fold, ascii_key, fold, title_key
 
@@ -61,3 +63,13 @@ ASCII_KEY_CASES = {
 @pytest.mark.parametrize(("text", "expected"), ASCII_KEY_CASES.values(), ids=ASCII_KEY_CASES.keys())
 def test_ascii_key(text: str, expected: str) -> None:
     assert ascii_key(text) == expected
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"))
+    | st.text(alphabet=st.characters(max_codepoint=127))
+)
+def test_title_key_keeps_exactly_the_letters_and_digits(text: str) -> None:
+    folded = fold(text).casefold()  # the definition, character by character, in any script
+    kept = "".join(ch for ch in folded if ch.isalnum())
+    assert title_key(text) == (kept or "".join(folded.split()))

@@ -17,7 +17,9 @@
 Parallelism lives in one place: the `Executor` handed to the stages that map over papers or
 pages. What a long-lived process (the dev server) keeps between builds is in `BuildState`, and
 every kept result is reused only for equal inputs (the same content, compared or hashed), so a
-rebuild writes exactly what a fresh build writes.
+rebuild writes exactly what a fresh build writes. The pages the dev server's fast render wrote
+from the last Site (preview.py) are taken in before the render and checked after the write.
+A build run once (the command line's) keeps nothing only a rebuild would use.
 """
 
 from __future__ import annotations

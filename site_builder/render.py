@@ -288,28 +288,17 @@ def plan_pages(site: Site) -> Iterator[Page]:
     )
 
 
-_VIEW_KINDS = (PaperView, TagView, AuthorView)
-
-
 def _value_key(value: object) -> str:
     """Return a string naming a value; paper, tag and author views stand in by their key (a hash
     of what they are made from), so a list of thousands of papers is named cheaply."""
     kind = type(value)
-    if kind in _VIEW_KINDS:
+    if kind is PaperView or kind is TagView or kind is AuthorView:
         return f"<{value.key}>"  # type: ignore[attr-defined]
     if kind is str or kind is int or value is None:
         return repr(value)
-    if kind is Link:
-        return f"Link({value.url!r},{value.label!r})"  # type: ignore[attr-defined]
     if kind is tuple:
-        if not value:
-            return "()"
-        first = type(value[0])  # type: ignore[index]
-        if all(type(item) is first for item in value):  # type: ignore[attr-defined]
-            if first is str:
-                return repr(value)  # slugs: named at once
-            if first in _VIEW_KINDS:
-                return "(" + ",".join([f"<{item.key}>" for item in value]) + ")"  # type: ignore[attr-defined]
+        if not value or type(value[0]) is str:  # type: ignore[index]
+            return repr(value)  # slugs: named at once (any other item is named by repr too)
         return "(" + ",".join([_value_key(item) for item in value]) + ")"  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
         return "{" + ",".join([f"{k!r}:{_value_key(v)}" for k, v in value.items()]) + "}"
@@ -338,7 +327,7 @@ def page_key(page: Page, templates: str) -> str:
     """Return a hash of the templates and of everything the Page holds."""
     parts = [templates]
     parts += [_value_key(getattr(page, name)) for name in _PAGE_FIELDS]
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def templates_key(templates_dir: Path) -> str:

@@ -101,6 +101,10 @@ TOP_RESULTS: list[tuple[str, str | set[str] | re.Pattern[str]]] = [
         "Get the Best of Both Worlds: Improving Accuracy and Transferability by Grassmann Class Representation",
     ),
     ("schrödiger brigde", SCHRODINGER),
+    # a typo whose stem is short ("oline" -> "olin"), and one inside an ending the stemmer cuts
+    ("oline adversarial", "Online Adversarial Attacks"),
+    ("uifying framework", "Stochastic Interpolants: A Unifying Framework for Flows and Diffusions"),
+    ("inverse renderng", "A Theory of Topological Derivatives for Inverse Rendering of Geometry"),
     # acronyms and symbols
     ("CFG++", CFG),
     ("SE(n)", SEN),

@@ -224,7 +224,8 @@
               prefix = prefix.sort(function (x, y) { return list.df.get(y) - list.df.get(x) || (x < y ? -1 : 1) }).slice(0, limit)
             }
           }
-          if (term.length < 5 || exact.length || prefix.length) return [exact, prefix, []]
+          // Typos in words of 5+ letters as typed (their term may be shorter: "oline" -> "olin").
+          if (word.length < 5 || term.length < 4 || exact.length || prefix.length) return [exact, prefix, []]
           // Within one edit of the term: same first letter (w/term[0]), or an edit at the start
           // (w/term[1]: a letter too many or swapped; s/term[0], s/term[1]: one missing or wrong).
           return Promise.all([
@@ -234,6 +235,12 @@
             candidates.forEach(function (found) {
               found.terms.forEach(function (other) { if (other !== term && withinOneEdit(term, other)) fuzzy.add(other) })
             })
+            // A letter missing from an ending the stemmer would have cut ("renderng" for
+            // "rendering"): the term of 5+ letters the word starts with, 1-3 letters short of it.
+            for (var cut = word.length - 1; cut >= Math.max(5, word.length - 3); cut--) {
+              var stem = word.slice(0, cut)
+              if (own[startOf(own, stem)] === stem) fuzzy.add(stem)
+            }
             return [exact, prefix, Array.from(fuzzy).sort()]
           })
         })

@@ -170,7 +170,7 @@ class BuildResult:
 
 
 @contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector: a build allocates many objects and frees them by
     reference counting; collections walking every live object would cost seconds at 10,000 papers."""
     enabled = gc.isenabled()
@@ -199,7 +199,7 @@ class _Progress:
         self.last = now
 
 
-@_no_cycle_collection()
+@no_cycle_collection()
 def build_site(
     config: Config,
     state: BuildState | None = None,

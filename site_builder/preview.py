@@ -23,7 +23,7 @@ from site_builder.markdown import render_markdown
 from site_builder.models import Paper
 from site_builder.output import content_digest, write_file_atomic
 from site_builder.render import paper_page, render_pages
-from site_builder.site import PaperText, PaperView, Site, newest_first, paper_view
+from site_builder.site import PaperText, PaperView, Site, newest_first, paper_view, with_views
 
 
 @dataclass(slots=True)
@@ -68,21 +68,6 @@ def notes_edit(site: Site, paper: Paper) -> PaperView | None:
     return paper_view(paper, old.tags, text)
 
 
-def with_views(site: Site, views: Iterable[PaperView]) -> tuple[Site, list[int]]:
-    """Return the Site with these views in place of the papers' old ones (same slugs, same
-    places: what a rebuild assembles after a notes edit), and the views' places in it."""
-    by_slug = dict(site.by_slug)
-    papers = list(site.papers)
-    places = []
-    for view in views:
-        place = bisect.bisect_left(papers, view.order, key=newest_first)  # the order it keeps
-        if place == len(papers) or papers[place].paper.slug != view.paper.slug:
-            raise ValueError(f"{view.paper.slug} is not among the site's papers")
-        papers[place] = by_slug[view.paper.slug] = view
-        places.append(place)
-    return dataclasses.replace(site, papers=tuple(papers), by_slug=by_slug), places
-
-
 def preview_notes(
     config: Config,
     site: Site,
@@ -109,7 +94,11 @@ def preview_notes(
             views[view.paper.slug] = (view, path)
     if not views:
         return []
-    edited, places = with_views(site, [view for view, _ in views.values()])
+    edited = with_views(site, [view for view, _ in views.values()])
+    places = [
+        bisect.bisect_left(edited.papers, view.order, key=newest_first)
+        for view, _ in views.values()
+    ]
     pages = [paper_page(edited, place) for place in places]
     written = []
     try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from site_builder.authors import Author, merge_names
@@ -135,23 +136,6 @@ def render_paper_text(paper: Paper) -> PaperText:
         excerpt_html=render_inline_markdown(excerpt(paper.abstract, EXCERPT_CHARS)),
         notes_html=render_markdown(paper.notes),
     )
-
-
-def paper_texts(papers: Sequence[Paper], previous: Site | None = None) -> dict[str, PaperText]:
-    """Return each paper's rendered text by id; the text of a `previous` Site's view is reused
-    for an equal Paper (the same content)."""
-    reusable = previous.by_slug if previous is not None else {}
-    texts = {}
-    for paper in papers:
-        old = reusable.get(paper.slug)
-        texts[paper.id] = (
-            PaperText(
-                old.title_text, old.title_html, old.abstract_html, old.excerpt_html, old.notes_html
-            )
-            if old is not None and old.paper == paper
-            else render_paper_text(paper)
-        )
-    return texts
 
 
 def _content_key(value: object) -> str:
@@ -287,6 +271,15 @@ def _date_views(views: Sequence[PaperView]) -> tuple[DateView, ...]:
     )
 
 
+def with_views(site: Site, views: Iterable[PaperView]) -> Site:
+    """Return the Site with these views in place of the papers' old ones, each at its place (a
+    change that moves no paper: a note, a typo)."""
+    by_slug = dict(site.by_slug)
+    by_slug.update((view.paper.slug, view) for view in views)
+    papers = tuple(by_slug[view.paper.slug] for view in site.papers)
+    return dataclasses.replace(site, papers=papers, by_slug=by_slug)
+
+
 def assemble_site(
     config: Config,
     taxonomy: Sequence[Tag],
@@ -298,7 +291,7 @@ def assemble_site(
 ) -> Site:
     """Return the Site: views of every paper, tag and date, and related papers.
 
-    `related` and `texts` (see paper_texts) may be passed in when they were computed ahead.
+    `related` and `texts` (see render_paper_text) may be passed in when they were computed ahead.
     Views of a `previous` Site are reused for equal papers (the same content) with the same tags.
     """
     tags_by_id = {tag.id: tag for tag in taxonomy}
@@ -322,9 +315,8 @@ def assemble_site(
     ):
         # Only papers' texts changed (a note, a typo): the order, the tag lists and the days
         # are the previous ones; the views are swapped in place.
-        by_slug = dict(previous.by_slug)
-        by_slug.update((new.paper.slug, new) for _, new in replaced)
-        views = [by_slug[view.paper.slug] for view in previous.papers]
+        swapped = with_views(previous, [new for _, new in replaced])
+        views, by_slug = list(swapped.papers), dict(swapped.by_slug)
         tag_views, date_views = previous.tags, previous.dates
     else:
         views = sorted(unsorted, key=newest_first)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -45,19 +44,14 @@ def build_if_changed(
     inputs = read_inputs(config)
     if not force and read_stamp(config) == input_stamp(config, inputs):
         return None
-    from site_builder.build import build_site
+    from site_builder.build import build_site, no_cycle_collection
 
-    # No cycle collection until the stamp is written: one would walk every object the build
-    # left (gigabytes at 100,000 papers) for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # Until the stamp is written too: a collection would walk every object the build left
+    # (gigabytes at 100,000 papers) for nothing.
+    with no_cycle_collection():
         result = build_site(config, bars=bars)
         written = result.imported.written if result.imported else ()
         write_stamp(config, input_stamp(config, update_inputs(inputs, written)))
-    finally:
-        if collecting:
-            gc.enable()
     return result
 
 

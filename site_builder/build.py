@@ -5,17 +5,20 @@
 1. read      the taxonomy; the import (new listings merged into the pages) or the pages alone
              (dumps and pages parsed by workers, when many)
 2. related   candidates for related papers, from the papers' plain text (a worker, when large)
-3. tags      each paper's tags (split between workers, when many)
+3. tags      each paper's tags
 4. search    the search data, from the papers, their tags and the taxonomy (a worker, when large)
-5. texts     titles, abstracts and notes rendered to HTML (split between workers, when many)
+5. texts     titles, abstracts and notes rendered to HTML
 6. assemble  the Site: views of every paper, tag and day, related papers picked
 7. render    paper cards, then HTML pages, each written as it is rendered (split between
              workers, when many); feeds and data files meanwhile (a worker, when large)
 8. write     search data and static assets; the new site swapped into the output dir (or, in the
              dev server, changed files replaced in place, the edited papers' pages first)
 
-Parallelism lives in one place: the `Executor` handed to the stages that map over papers or
-pages. What a long-lived process (the dev server) keeps between builds is in `BuildState`, and
+Parallelism lives in one place: the `Executor` handed to the stages that map over dumps or
+pages, or that run beside the others (the page writes of an import, related papers, search, data
+files). The short per-paper stages (tags, texts, cards) stay in this process: while those side
+tasks keep the second core busy, splitting them costs more than it saves. What a long-lived
+process (the dev server) keeps between builds is in `BuildState`, and
 every kept result is reused only for equal inputs (the same content, compared or hashed), so a
 rebuild writes exactly what a fresh build writes. The pages the dev server's fast render wrote
 from the last Site (preview.py) are taken in before the render and checked after the write.
@@ -55,6 +58,7 @@ from site_builder.render import (
     collect_pages,
     make_environment,
     paper_page,
+    plan_pages,
     plan_renders,
     render_cards,
     render_pages,
@@ -64,7 +68,6 @@ from site_builder.render import (
 from site_builder.search import SearchIndex, build_search, search_docs
 from site_builder.site import (
     PaperText,
-    PaperView,
     RelatedCandidates,
     Site,
     assemble_site,
@@ -253,10 +256,10 @@ def build_site(
             text_key = _text_key(papers, taxonomy, config, state) if state.rebuilds else ""
             stale = not text_key or text_key != state.text_key
             candidates = _start_related(config, papers, executor) if stale else None
-            paper_tags = find_tags(papers, taxonomy, state, executor)
+            paper_tags = find_tags(papers, taxonomy, state)
             progress.stage("tags")
             search = _start_search(papers, paper_tags, taxonomy, state, executor) if stale else None
-            texts = render_texts(papers, state, executor)
+            texts = render_texts(papers, state)
             progress.stage("texts", "titles, abstracts and notes rendered")
 
             if candidates is not None:
@@ -384,7 +387,7 @@ def _related_run(papers: Sequence[Paper], count: int) -> RelatedCandidates:
 
 
 def find_tags(
-    papers: Sequence[Paper], taxonomy: Sequence[Tag], state: BuildState, executor: Executor
+    papers: Sequence[Paper], taxonomy: Sequence[Tag], state: BuildState
 ) -> dict[str, tuple[str, ...]]:
     """Return each paper's tags by id; tagged again only for papers or a taxonomy that changed."""
     taxonomy = tuple(taxonomy)
@@ -393,34 +396,20 @@ def find_tags(
         state.tags_taxonomy = taxonomy
     kept = state.tags
     fresh = [p for p in papers if not (p.id in kept and kept[p.id][0] == p)]
-    found = executor.map(partial(_tag_run, taxonomy), fresh, threshold=PARALLEL)
-    for paper, tags in zip(fresh, found, strict=True):
-        kept[paper.id] = (paper, tags)
+    found = tag_papers(fresh, taxonomy)
+    for paper in fresh:
+        kept[paper.id] = (paper, found[paper.id])
     _keep_only(kept, [paper.id for paper in papers])
     return {paper.id: kept[paper.id][1] for paper in papers}
 
 
-def _tag_run(taxonomy: tuple[Tag, ...], papers: Sequence[Paper]) -> list[tuple[str, ...]]:
-    """Return the tags of a run of papers, in order."""
-    found = tag_papers(papers, taxonomy)
-    return [found[paper.id] for paper in papers]
-
-
-def _render_text_run(papers: Sequence[Paper]) -> list[PaperText]:
-    return [render_paper_text(paper) for paper in papers]
-
-
-def render_texts(
-    papers: Sequence[Paper], state: BuildState, executor: Executor
-) -> dict[str, PaperText]:
+def render_texts(papers: Sequence[Paper], state: BuildState) -> dict[str, PaperText]:
     """Return each paper's rendered title, abstract and notes by id, rendered again only for
     papers that changed."""
     kept = state.texts
-    fresh = [p for p in papers if not (p.id in kept and kept[p.id][0] == p)]
-    for paper, text in zip(
-        fresh, executor.map(_render_text_run, fresh, threshold=PARALLEL), strict=True
-    ):
-        kept[paper.id] = (paper, text)
+    for paper in papers:
+        if not (paper.id in kept and kept[paper.id][0] == paper):
+            kept[paper.id] = (paper, render_paper_text(paper))
     _keep_only(kept, [paper.id for paper in papers])
     return {paper.id: kept[paper.id][1] for paper in papers}
 
@@ -466,11 +455,6 @@ def _environment(config: Config, state: BuildState) -> tuple[str, jinja2.Environ
         state.environment = (templates, make_environment(config.templates_dir))
         state.cards.clear()
     return state.environment
-
-
-def _card_run(templates_dir: Path, views: Sequence[PaperView]) -> list[str]:
-    """Render a run of paper cards (in a child process: with its own Jinja2 environment)."""
-    return render_cards(make_environment(templates_dir), views)
 
 
 def _page_run(
@@ -543,16 +527,17 @@ def render_site(
     templates, env = _environment(config, state)
     cards = state.cards
     new_views = [view for view in site.papers if view.key not in cards]
-    rendered_cards = executor.map(
-        partial(_card_run, config.templates_dir), new_views, threshold=PARALLEL
-    )
-    cards.update(zip([view.key for view in new_views], rendered_cards, strict=True))
+    cards.update(zip([view.key for view in new_views], render_cards(env, new_views), strict=True))
     _keep_only(cards, [view.key for view in site.papers])
 
     if writer.staged:
         state.render = RenderCache()  # a staged site is written whole: every page is rendered
-    fields = site_keys(site)
-    planned, missing = plan_renders(site, templates, fields, state.render)
+    if state.rebuilds:
+        fields = site_keys(site)
+        planned, missing = plan_renders(site, templates, fields, state.render)
+    else:  # no build follows to reuse a page: no keys to make
+        planned = [(page, "") for page in plan_pages(site)]
+        missing = list(range(len(planned)))
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]
     # The data files are made meanwhile: in a child process on a first large build.
     data_files = executor.submit(
@@ -574,10 +559,13 @@ def render_site(
             advance(len(pages))
         else:
             done = _render_and_put(site, env, cards, writer, pages, advance)
-    fresh = {
-        index: (digest, reads) for index, (digest, _, reads) in zip(missing, done, strict=True)
-    }
-    files = collect_pages(planned, fresh, fields, state.render)
+    if state.rebuilds:
+        fresh = {
+            index: (digest, reads) for index, (digest, _, reads) in zip(missing, done, strict=True)
+        }
+        files = collect_pages(planned, fresh, fields, state.render)
+    else:
+        files = {page.path: digest for (page, _), (digest, _, _) in zip(planned, done, strict=True)}
     data, state.data = data_files.result()
     digests, changed = writer.put_all(data)
     files.update(digests)

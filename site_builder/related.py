@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
 
 from site_builder.textfold import ascii_fold
 
@@ -132,6 +131,10 @@ def _best_candidates(
     postings of those terms, in steps of papers. Only pairs that share a term are ever held,
     so time and memory grow with the papers, not with their square.
     """
+    # Imported here: scipy takes a third of a second to import, which only the process finding
+    # related papers (a child, in a large build) should spend.
+    from scipy.sparse import csr_matrix
+
     post_start, post_paper, post_weight = _postings(term, paper, weight, terms)
     post_term = np.repeat(np.arange(terms, dtype=np.int64), np.diff(post_start))
     vectors = csr_matrix((weight, (paper, term)), shape=(total, terms))

@@ -18,11 +18,11 @@ Parallelism lives in one place: the `Executor` handed to the stages that map ove
 pages, or that run beside the others (the page writes of an import, related papers, search, data
 files). The short per-paper stages (tags, texts, cards) stay in this process: while those side
 tasks keep the second core busy, splitting them costs more than it saves. What a long-lived
-process (the dev server) keeps between builds is in `BuildState`, and
-every kept result is reused only for equal inputs (the same content, compared or hashed), so a
-rebuild writes exactly what a fresh build writes. The pages the dev server's fast render wrote
-from the last Site (preview.py) are taken in before the render and checked after the write.
-A build run once (the command line's) keeps nothing only a rebuild would use.
+process (the dev server) keeps between builds is in `BuildState`, and every kept result is
+reused only for equal inputs (the same content, compared or hashed), so a rebuild writes exactly
+what a fresh build writes. The pages the dev server's fast render wrote from the last Site
+(preview.py) are taken in before the render and checked after the write. A build run once (the
+command line's) keeps nothing only a rebuild would use.
 """
 
 from __future__ import annotations
@@ -536,6 +536,7 @@ def render_site(
         fields = site_keys(site)
         planned, missing = plan_renders(site, templates, fields, state.render)
     else:  # no build follows to reuse a page: no keys to make
+        fields = {}
         planned = [(page, "") for page in plan_pages(site)]
         missing = list(range(len(planned)))
     page_urls = [page.url for page, _ in planned if page.path.endswith("index.html")]

@@ -95,16 +95,17 @@ def preview_notes(
     if not views:
         return []
     edited = with_views(site, [view for view, _ in views.values()])
-    places = [
-        bisect.bisect_left(edited.papers, view.order, key=newest_first)
+    sources = [source for _, source in views.values()]
+    pages = [
+        paper_page(edited, bisect.bisect_left(edited.papers, view.order, key=newest_first))
         for view, _ in views.values()
     ]
-    pages = [paper_page(edited, place) for place in places]
     written = []
     try:
-        for page, (data, _) in zip(pages, render_pages(edited, env, cards, pages), strict=True):
+        rendered = render_pages(edited, env, cards, pages)
+        for page, source, (data, _) in zip(pages, sources, rendered, strict=True):
             write_file_atomic(config.out_dir / page.path, data)
-            previewed.add(page.path, content_digest(data), views[page.paper.paper.slug][1])  # type: ignore[union-attr]
+            previewed.add(page.path, content_digest(data), source)
             written.append(page.path)
     except (SiteError, OSError):
         pass  # the rebuild renders the page again and says what is wrong

@@ -277,7 +277,7 @@ def build_site(
             progress.stage("assemble", "views and related papers")
 
             take_previews(state)
-            writer = SiteWriter(config.out_dir, state.written)
+            writer = SiteWriter(config.out_dir, state.written, digests=state.rebuilds)
             try:
                 if changed is not None and not writer.staged:
                     _write_edited_first(config, site, state, writer, changed)
@@ -459,14 +459,17 @@ def _environment(config: Config, state: BuildState) -> tuple[str, jinja2.Environ
 
 def _page_run(
     site: Site,
-    templates_dir: Path,
+    templates: Path | jinja2.Environment,
     cards: dict[str, str],
     writer: SiteWriter,
+    record: bool,
     pages: Sequence[Page],
 ) -> list[tuple[str, bool, tuple[str, ...]]]:
-    """Render a run of pages and write them (in a child process: with its own Jinja2
-    environment); return each page's digest, whether it changed, and the Site fields it read."""
-    return _render_and_put(site, make_environment(templates_dir), cards, writer, pages)
+    """Render a run of pages and write them (in a child process: with the Jinja2 environment
+    it inherits, or its own compiled from the templates dir); return each page's digest,
+    whether it changed, and the Site fields it read (when `record`)."""
+    env = templates if isinstance(templates, jinja2.Environment) else make_environment(templates)
+    return _render_and_put(site, env, cards, writer, pages, record)
 
 
 def _render_and_put(
@@ -475,10 +478,12 @@ def _render_and_put(
     cards: dict[str, str],
     writer: SiteWriter,
     pages: Sequence[Page],
+    record: bool,
     advance: Advance = ignore,
 ) -> list[tuple[str, bool, tuple[str, ...]]]:
     done = []
-    for page, (data, reads) in zip(pages, render_pages(site, env, cards, pages), strict=True):
+    rendered = render_pages(site, env, cards, pages, record=record)
+    for page, (data, reads) in zip(pages, rendered, strict=True):
         digest, changed = writer.put(page.path, data)
         done.append((digest, changed, reads))
         advance(1)
@@ -552,14 +557,17 @@ def render_site(
     pages = [planned[index][0] for index in missing]
     with bars.task("rendering", len(pages), "page") as advance:
         if executor.parallel and len(pages) >= PARALLEL:
+            # Forked children use the compiled templates as they are; a fork server's compile
+            # their own (an environment cannot be pickled).
+            templates_or_env = env if executor.inherits else config.templates_dir
             done = executor.map(
-                partial(_page_run, site, config.templates_dir, cards, writer),
+                partial(_page_run, site, templates_or_env, cards, writer, state.rebuilds),
                 pages,
                 threshold=PARALLEL,
             )
             advance(len(pages))
         else:
-            done = _render_and_put(site, env, cards, writer, pages, advance)
+            done = _render_and_put(site, env, cards, writer, pages, state.rebuilds, advance)
     if state.rebuilds:
         fresh = {
             index: (digest, reads) for index, (digest, _, reads) in zip(missing, done, strict=True)

@@ -150,6 +150,11 @@ class Executor:
         """Whether tasks run in child processes."""
         return self.method is not None and self.workers > 1
 
+    @property
+    def inherits(self) -> bool:
+        """Whether children get their inputs as they are, not pickled (forked, or no children)."""
+        return self.method in ("fork", None) or not self.parallel
+
     def __enter__(self) -> Executor:
         return self
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from site_builder.errors import SourcePos
 
@@ -116,11 +116,12 @@ class Paper:
     """ISO date the paper itself was published (front matter `published`)."""
     starred: bool = False
     """The reader starred this paper (front matter `starred`)."""
+    dates: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """Distinct listing dates, oldest first (from `listings`; every page and list asks)."""
 
-    @property
-    def dates(self) -> tuple[str, ...]:
-        """Distinct listing dates, oldest first."""
-        return tuple(sorted({item.date for item in self.listings if item.date}))
+    def __post_init__(self) -> None:
+        dates = tuple(sorted({item.date for item in self.listings if item.date}))
+        object.__setattr__(self, "dates", dates)
 
 
 @dataclass(frozen=True, slots=True)

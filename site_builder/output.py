@@ -259,10 +259,15 @@ class SiteWriter:
     pages write through the writer they inherit; each keeps its own record of folders made.
     """
 
-    def __init__(self, out_dir: Path, previous: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, out_dir: Path, previous: Mapping[str, str] | None = None, digests: bool = True
+    ) -> None:
         self.out_dir = out_dir.absolute()
         self.previous: Mapping[str, str] = previous or {}
         """Digest of each file out_dir holds (in place only)."""
+        self.digests = digests or bool(self.previous)
+        """Whether `put` returns each file's digest (else ""): a build that no other follows
+        (the command line's, staged whole) does not compare its files with anything later."""
         self.stage: Path | None = None
         """The temp folder of a staged build."""
         self._had_site = False
@@ -288,8 +293,9 @@ class SiteWriter:
         return self.stage is not None
 
     def put(self, relative: str, data: bytes) -> tuple[str, bool]:
-        """Write one file of the site; return its digest and whether its bytes changed."""
-        digest = content_digest(data)
+        """Write one file of the site; return its digest ("" unless `digests`) and whether its
+        bytes changed."""
+        digest = content_digest(data) if self.digests else ""
         try:
             if self.stage is None:
                 if self.previous.get(relative) == digest:
@@ -300,7 +306,7 @@ class SiteWriter:
             target = f"{self.stage}/{relative}"
             folder = target.rpartition("/")[0]
             if folder not in self._made:
-                os.makedirs(folder, exist_ok=True)
+                _make_folder(folder)
                 self._made.add(folder)
             if self._had_site and _same_bytes(old := f"{self.out_dir}/{relative}", data):
                 with contextlib.suppress(OSError):
@@ -366,13 +372,26 @@ def _write_error(out_dir: Path, exc: OSError, staged: bool = True) -> SiteError:
     return SiteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}{kept}")
 
 
+def _make_folder(folder: str) -> None:
+    """Make a folder of the staged site, and its parents if need be (one call when only the
+    folder itself is new, as for most pages)."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+
+
 def _write_new(path: str | Path, data: bytes) -> None:
     """Create a file of the site with its bytes and mode (chmod only if the umask takes bits away)."""
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SITE_FILE_MODE)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
+    try:
+        _write_all(handle, data)
         if _UMASK & SITE_FILE_MODE:
             os.fchmod(handle, SITE_FILE_MODE)
+    finally:
+        os.close(handle)
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

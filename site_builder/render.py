@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -98,6 +98,8 @@ ROOT_MARK = "\x00root\x00"
 """Stands for `page.root` in a cached card; replaced by each page's own root."""
 HEADING_MARK = "\x00heading\x00"
 """Stands for `heading` in a cached card; replaced by each list's heading element."""
+D = TypeVar("D", bound=Hashable | None)
+T = TypeVar("T")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -112,6 +114,19 @@ def day_html(iso: str | None) -> Markup:
     if not iso:
         return Markup('<span class="undated">undated</span>')
     return Markup(f'<time datetime="{escape(iso)}">{escape(day_text(iso))}</time>')
+
+
+def _remembered(format_day: Callable[[D], T]) -> Callable[[D], T]:
+    """Return `format_day` answering again from what it answered before (days are few)."""
+    answers: dict[D, T] = {}
+
+    def remembered(iso: D) -> T:
+        answer = answers.get(iso)
+        if answer is None:
+            answer = answers[iso] = format_day(iso)
+        return answer
+
+    return remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +153,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per version of the templates (see BuildState)
     )
-    env.filters["day"] = day_html
-    env.filters["day_text"] = day_text
+    # Thousands of pages show the same few hundred days: each is formatted once per environment.
+    env.filters["day"] = _remembered(day_html)
+    env.filters["day_text"] = _remembered(day_text)
 
     def paper_citation(view: PaperView, base_url: str, key: str) -> PaperCitation:
         page_url = f"{base_url}{view.url}" if base_url else None
@@ -366,15 +382,19 @@ def render_pages(
     env: jinja2.Environment,
     cards: Mapping[str, str],
     pages: Iterable[Page],
+    *,
+    record: bool = True,
 ) -> Iterator[tuple[bytes, tuple[str, ...]]]:
     """Render these pages of the site one by one, with the papers' cards by view key
-    (render_cards); yield each page's bytes and the Site fields it read."""
+    (render_cards); yield each page's bytes and the Site fields it read (when `record`: what a
+    later rebuild compares; else none)."""
     paper_card = _card_filler(env, cards)
     for page in pages:
         read: set[str] = set()
         with _template_errors(page.template, page.path):
             template = env.get_template(page.template)
-            text = template.render(site=_SiteReader(site, read), page=page, paper_card=paper_card)
+            seen = _SiteReader(site, read) if record else site
+            text = template.render(site=seen, page=page, paper_card=paper_card)
         yield text.encode("utf-8"), tuple(sorted(read))
 
 

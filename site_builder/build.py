@@ -9,14 +9,15 @@
 4. search    the search data, from the papers, their tags and the taxonomy (a worker, when large)
 5. texts     titles, abstracts and notes rendered to HTML
 6. assemble  the Site: views of every paper, tag and day, related papers picked
-7. render    paper cards, then HTML pages, each written as it is rendered (split between
-             workers, when many); feeds and data files meanwhile (a worker, when large)
+7. render    HTML pages, each written as it is rendered (split between workers, when many:
+             the pages that list no papers go to the workers, so only this process renders
+             the paper cards, each once); feeds and data files meanwhile (a worker, when large)
 8. write     search data and static assets; the new site swapped into the output dir (or, in the
              dev server, changed files replaced in place, the edited papers' pages first)
 
 Parallelism lives in one place: the `Executor` handed to the stages that map over dumps or
 pages, or that run beside the others (the page writes of an import, related papers, search, data
-files). The short per-paper stages (tags, texts, cards) stay in this process: while those side
+files). The short per-paper stages (tags, texts) stay in this process: while those side
 tasks keep the second core busy, splitting them costs more than it saves. What a long-lived
 process (the dev server) keeps between builds is in `BuildState`, and every kept result is
 reused only for equal inputs (the same content, compared or hashed), so a rebuild writes exactly
@@ -60,7 +61,6 @@ from site_builder.render import (
     paper_page,
     plan_pages,
     plan_renders,
-    render_cards,
     render_pages,
     site_keys,
     templates_key,
@@ -530,9 +530,7 @@ def render_site(
     file's digest and how many changed. Pages whose inputs are unchanged are reused (only where
     the output dir holds them: in place), and each paper's card is rendered once."""
     templates, env = _environment(config, state)
-    cards = state.cards
-    new_views = [view for view in site.papers if view.key not in cards]
-    cards.update(zip([view.key for view in new_views], render_cards(env, new_views), strict=True))
+    cards = state.cards  # rendered as pages first show them (render_pages), kept for rebuilds
     _keep_only(cards, [view.key for view in site.papers])
 
     if writer.staged:
@@ -554,6 +552,8 @@ def render_site(
         state.rebuilds,
         inline=len(site.papers) < PARALLEL or bool(state.data.records),
     )
+    # Pages that list no papers first: the children's share, which then has no card to render.
+    missing.sort(key=lambda index: bool(planned[index][0].papers))
     pages = [planned[index][0] for index in missing]
     with bars.task("rendering", len(pages), "page") as advance:
         if executor.parallel and len(pages) >= PARALLEL:
@@ -574,7 +574,10 @@ def render_site(
         }
         files = collect_pages(planned, fresh, fields, state.render)
     else:
-        files = {page.path: digest for (page, _), (digest, _, _) in zip(planned, done, strict=True)}
+        files = {
+            planned[index][0].path: digest
+            for index, (digest, _, _) in zip(missing, done, strict=True)
+        }
     data, state.data = data_files.result()
     digests, changed = writer.put_all(data)
     files.update(digests)

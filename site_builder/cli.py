@@ -206,8 +206,10 @@ def run() -> NoReturn:
     """The `site-builder` command: run `main`, then end the process once the exit handlers ran
     (the fork server stopped, its temp dir removed, logs flushed). A large build leaves hundreds
     of megabytes of objects that the interpreter would otherwise free one by one on the way out
-    (half a second at 10,000 papers); everything is written by then."""
-    code = main()
+    (half a second at 10,000 papers); everything is written by then. So `main` hands back what
+    it built, and nothing frees it before the process ends."""
+    built: list[object] = []  # what the command made, freed by the process's end, not by us
+    code = main(keep=built)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
@@ -215,8 +217,9 @@ def run() -> NoReturn:
     os._exit(code)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: Sequence[str] | None = None, keep: list[object] | None = None) -> int:
+    """Run the command line; return the exit code. A build's result is put in `keep` (when
+    given), so that freeing it is left to the process's end (see `run`)."""
     args = _parser().parse_args(argv)
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
@@ -228,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.setLevel(min(level, logging.WARNING))
     log.propagate = False
     try:
-        code = _run(args)
+        code = _run(args, keep if keep is not None else [])
     except SiteError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
@@ -250,7 +253,7 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, keep: list[object]) -> int:
     if args.command == "new":
         from site_builder.new import create_project
 
@@ -289,6 +292,7 @@ def _run(args: argparse.Namespace) -> int:
 
         started = time.perf_counter()
         result = build_if_changed(config, bars=progress, force=args.force)
+        keep.append(result)
         if result is None:
             log.info(
                 "up to date: no input changed since the last build (%.2f s; --force rebuilds)",

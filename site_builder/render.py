@@ -5,7 +5,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -142,7 +150,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     Filters `day` and `day_text` format ISO dates, `author_name` puts a "Last, First" name in
     "First Last" order; `paper_citation(view, base_url, key)` returns a paper's links, meta
     tags, JSON-LD and BibTeX (scholar.py). Pages also get `paper_card(view, root, heading)`,
-    the paper's card (see render_cards) with the list's root and heading element put in.
+    the paper's card (see render_card) with the list's root and heading element put in.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -166,23 +174,22 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_cards(env: jinja2.Environment, views: Sequence[PaperView]) -> list[str]:
-    """Render each paper's card (partials/paper_card.html) once, for every list that shows it:
-    its root and heading element are placeholders that `paper_card` fills in per list."""
+def render_card(env: jinja2.Environment, view: PaperView) -> str:
+    """Render a paper's card (partials/paper_card.html) once, for every list that shows it: its
+    root and heading element are placeholders that `paper_card` fills in per list."""
     with _template_errors(CARD_TEMPLATE, CARD_TEMPLATE):
         template = env.get_template(CARD_TEMPLATE)
-        page = _CardPage(ROOT_MARK)
-        return [template.render(view=view, page=page, heading=HEADING_MARK) for view in views]
+        return template.render(view=view, page=_CardPage(ROOT_MARK), heading=HEADING_MARK)
 
 
-def _card_filler(env: jinja2.Environment, cards: Mapping[str, str]) -> Any:
+def _card_filler(env: jinja2.Environment, cards: MutableMapping[str, str]) -> Any:
     """Return the `paper_card(view, root, heading)` function of templates, over rendered cards
-    by paper view key (a card not among them, asked for by a theme's own page, is rendered)."""
+    by paper view key: a card not among them is rendered when a page first shows it, and kept."""
 
     def paper_card(view: PaperView, root: str, heading: str = "h2") -> Markup:
         card = cards.get(view.key)
         if card is None:
-            card = render_cards(env, [view])[0]
+            card = cards[view.key] = render_card(env, view)
         return Markup(card.replace(ROOT_MARK, root).replace(HEADING_MARK, heading))
 
     return paper_card
@@ -380,13 +387,13 @@ def plan_renders(
 def render_pages(
     site: Site,
     env: jinja2.Environment,
-    cards: Mapping[str, str],
+    cards: MutableMapping[str, str],
     pages: Iterable[Page],
     *,
     record: bool = True,
 ) -> Iterator[tuple[bytes, tuple[str, ...]]]:
-    """Render these pages of the site one by one, with the papers' cards by view key
-    (render_cards); yield each page's bytes and the Site fields it read (when `record`: what a
+    """Render these pages of the site one by one, with the papers' cards by view key (those
+    not among `cards` are rendered as pages show them, and added: see render_card); yield each page's bytes and the Site fields it read (when `record`: what a
     later rebuild compares; else none)."""
     paper_card = _card_filler(env, cards)
     for page in pages:

@@ -162,7 +162,7 @@ class _BuildLoop:
                 self.config,
                 site,
                 environment[1],
-                state.cards,
+                dict(state.cards),  # a copy: the build thread adds to its cards as it renders
                 (tag.id for tag in state.tags_taxonomy),
                 sorted(path.resolve() for path in paths),
                 state.previewed,

@@ -153,7 +153,7 @@ class Executor:
     @property
     def inherits(self) -> bool:
         """Whether children get their inputs as they are, not pickled (forked, or no children)."""
-        return self.method in ("fork", None) or not self.parallel
+        return self.method == "fork" or not self.parallel
 
     def __enter__(self) -> Executor:
         return self

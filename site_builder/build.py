@@ -9,8 +9,8 @@
 4. search    the search data, from the papers, their tags and the taxonomy (a worker, when large)
 5. texts     titles, abstracts and notes rendered to HTML
 6. assemble  the Site: views of every paper, tag and day, related papers picked
-7. render    HTML pages, each written as it is rendered (split between workers, when many:
-             the pages that list no papers go to the workers, so only this process renders
+7. render    HTML pages, each written as it is rendered (shared with workers, when many: they
+             take the pages that list no papers, this process the lists, so only it renders
              the paper cards, each once); feeds and data files meanwhile (a worker, when large)
 8. write     search data and static assets; the new site swapped into the output dir (or, in the
              dev server, changed files replaced in place, the edited papers' pages first)
@@ -33,7 +33,7 @@ import gc
 import hashlib
 import logging
 import time
-from collections.abc import Collection, Iterator, MutableMapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -463,11 +463,11 @@ def _page_run(
     cards: dict[str, str],
     writer: SiteWriter,
     record: bool,
-    pages: Sequence[Page],
+    pages: Iterable[Page],
 ) -> list[tuple[str, bool, tuple[str, ...]]]:
-    """Render a run of pages and write them (in a child process: with the Jinja2 environment
-    it inherits, or its own compiled from the templates dir); return each page's digest,
-    whether it changed, and the Site fields it read (when `record`)."""
+    """Render pages and write them (in a child process: with the Jinja2 environment it
+    inherits, or its own compiled from the templates dir); return each page's digest, whether
+    it changed, and the Site fields it read (when `record`)."""
     env = templates if isinstance(templates, jinja2.Environment) else make_environment(templates)
     return _render_and_put(site, env, cards, writer, pages, record)
 
@@ -477,13 +477,12 @@ def _render_and_put(
     env: jinja2.Environment,
     cards: dict[str, str],
     writer: SiteWriter,
-    pages: Sequence[Page],
+    pages: Iterable[Page],
     record: bool,
     advance: Advance = ignore,
 ) -> list[tuple[str, bool, tuple[str, ...]]]:
     done = []
-    rendered = render_pages(site, env, cards, pages, record=record)
-    for page, (data, reads) in zip(pages, rendered, strict=True):
+    for page, data, reads in render_pages(site, env, cards, pages, record=record):
         digest, changed = writer.put(page.path, data)
         done.append((digest, changed, reads))
         advance(1)
@@ -514,7 +513,7 @@ def _write_edited_first(
         return
     _, env = _environment(config, state)
     pages = [paper_page(site, i) for i, view in enumerate(site.papers) if view.paper.slug in slugs]
-    for page, (data, _) in zip(pages, render_pages(site, env, state.cards, pages), strict=True):
+    for page, data, _ in render_pages(site, env, state.cards, pages):
         writer.put(page.path, data)
 
 
@@ -552,7 +551,8 @@ def render_site(
         state.rebuilds,
         inline=len(site.papers) < PARALLEL or bool(state.data.records),
     )
-    # Pages that list no papers first: the children's share, which then has no card to render.
+    # Pages that list no papers first: the children take runs from the front, so they have no
+    # card to render; this process takes the lists from the back, rendering each card once.
     missing.sort(key=lambda index: bool(planned[index][0].papers))
     pages = [planned[index][0] for index in missing]
     with bars.task("rendering", len(pages), "page") as advance:

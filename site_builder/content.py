@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -85,7 +85,7 @@ def read_paper(
 
 
 def read_paper_run(
-    config: Config, tag_ids: frozenset[str] | None, paths: Sequence[Path]
+    config: Config, tag_ids: frozenset[str] | None, paths: Iterable[Path]
 ) -> list[Paper | SiteError]:
     """Read a run of paper pages; each gives its Paper or what is wrong with it."""
     folder = open_folder(config.papers_dir, config.root)

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -191,22 +191,76 @@ class Executor:
 
     def map(
         self,
-        function: Callable[[Sequence[T]], list[R]],
+        function: Callable[[Iterable[T]], list[R]],
         items: Sequence[T],
         *,
         threshold: int,
     ) -> list[R]:
-        """Return function(items), split between child processes when there are `threshold`
-        items or more; `function` maps a run of items to a list of results, one per item."""
+        """Return function(items), shared between child processes and this one when there are
+        `threshold` items or more; `function` maps the items it is given, consumed in order, to a
+        list of results, one per item.
+
+        The items are dealt in small runs, as each process is ready for more: the children
+        take runs from the front, this process from the back, so no process waits on another's
+        share (this one, which also has other tasks' children beside it, does less) and the
+        items at the back stay with this process unless the children catch up with it.
+        """
         if not self.parallel or len(items) < threshold:
             return function(items)
-        size = -(-len(items) // self.workers)
-        runs = [items[start : start + size] for start in range(0, len(items), size)]
-        # The last run is this process's own share while the children work.
-        pending = [self.submit(function, run) for run in runs[:-1]]
-        own = function(runs[-1])
-        results: list[R] = []
+        runs = _Runs(mp.get_context(self.method), len(items), self.workers)
+        pending = [
+            self.submit(_take_runs, function, items, runs, False) for _ in range(self.workers - 1)
+        ]
+        done = dict(_take_runs(function, items, runs, True))
         for task in pending:
-            results.extend(task.result())
-        results.extend(own)
-        return results
+            done.update(task.result())
+        return [result for start in sorted(done) for result in done[start]]
+
+
+class _Runs:
+    """Runs of a map's items still to be taken, shared by the processes mapping them: a start
+    index into the runs from the front, an end index from the back."""
+
+    RUNS_PER_WORKER = 48
+    """Runs each process takes on average: few enough that taking one costs nothing, many
+    enough that the last run taken leaves the other processes little to wait for."""
+
+    def __init__(self, context: Any, count: int, workers: int) -> None:
+        self.size = max(1, -(-count // (workers * self.RUNS_PER_WORKER)))
+        self.count = count
+        self.ends = context.Array("q", [0, -(-count // self.size)])
+
+    def take(self, from_back: bool) -> range | None:
+        """Return the indices of the next run from the front (or back), None once none is left."""
+        with self.ends.get_lock():
+            front, back = self.ends[0], self.ends[1]
+            if front >= back:
+                return None
+            if from_back:
+                run = self.ends[1] = back - 1
+            else:
+                run = front
+                self.ends[0] = front + 1
+        start = run * self.size
+        return range(start, min(start + self.size, self.count))
+
+
+def _take_runs(
+    function: Callable[[Iterable[T]], list[R]], items: Sequence[T], runs: _Runs, from_back: bool
+) -> list[tuple[int, list[R]]]:
+    """Map the runs this process takes (see Executor.map); return each run's first index with its
+    results."""
+    taken: list[range] = []
+
+    def dealt() -> Iterator[T]:
+        while (run := runs.take(from_back)) is not None:
+            taken.append(run)
+            yield from (items[index] for index in run)
+
+    results = function(dealt())
+    out = []
+    offset = 0
+    for run in taken:
+        out.append((run.start, results[offset : offset + len(run)]))
+        offset += len(run)
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -157,7 +157,7 @@ PARALLEL_DUMPS = 16
 
 
 def _read_listing_run(
-    config: Config, fallback_year: int, paths: Sequence[Path]
+    config: Config, fallback_year: int, paths: Iterable[Path]
 ) -> list[ParsedListing | SiteError]:
     """Read a run of dumps; each gives its parsed listing or what is wrong with it."""
     read: list[ParsedListing | SiteError] = []

@@ -32,7 +32,6 @@ _FONT_RE = re.compile(
     r"\\(?:mathbb|mathcal|mathfrak|mathrm|mathbf|mathit|mathsf|mathtt|boldsymbol|text|textrm|"
     r"operatorname|mbox)\s*\{([^{}]*)\}"
 )
-_SPACE_RE = re.compile(r"\s+")
 # Macros whose argument is a URL or verbatim text: handled before anything else touches the text.
 _URL_MACRO_RE = re.compile(
     r"\\url\s*\{([^{}\s]*)\}"
@@ -192,8 +191,7 @@ def normalise_text(text: str, *, markdown: bool = False) -> str:
 def math_to_text(latex: str) -> str:
     """Return readable plain text for one math expression (without its `$`)."""
     latex = _FONT_RE.sub(r"\1", latex)
-    text = _latex_to_text(latex)
-    return _SPACE_RE.sub(" ", text).strip()
+    return " ".join(_latex_to_text(latex).split())  # spaces squashed, as below
 
 
 @lru_cache(maxsize=1 << 16)
@@ -202,7 +200,8 @@ def to_plain_text(text: str) -> str:
     parts = [
         math_to_text(piece.strip("$")) if is_math else piece for is_math, piece in split_math(text)
     ]
-    return _SPACE_RE.sub(" ", "".join(parts)).strip()
+    # Runs of spaces as one, none at the ends: str.split() takes the characters re's \s does.
+    return " ".join("".join(parts).split())
 
 
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"

@@ -103,7 +103,7 @@ def preview_notes(
     written = []
     try:
         rendered = render_pages(edited, env, cards, pages)
-        for page, source, (data, _) in zip(pages, sources, rendered, strict=True):
+        for (page, data, _), source in zip(rendered, sources, strict=True):
             write_file_atomic(config.out_dir / page.path, data)
             previewed.add(page.path, content_digest(data), source)
             written.append(page.path)

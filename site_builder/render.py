@@ -391,10 +391,11 @@ def render_pages(
     pages: Iterable[Page],
     *,
     record: bool = True,
-) -> Iterator[tuple[bytes, tuple[str, ...]]]:
+) -> Iterator[tuple[Page, bytes, tuple[str, ...]]]:
     """Render these pages of the site one by one, with the papers' cards by view key (those
-    not among `cards` are rendered as pages show them, and added: see render_card); yield each page's bytes and the Site fields it read (when `record`: what a
-    later rebuild compares; else none)."""
+    not among `cards` are rendered as pages show them, and added: see render_card); yield each
+    page with its bytes and the Site fields it read (when `record`: what a later rebuild
+    compares; else none)."""
     paper_card = _card_filler(env, cards)
     for page in pages:
         read: set[str] = set()
@@ -402,7 +403,7 @@ def render_pages(
             template = env.get_template(page.template)
             seen = _SiteReader(site, read) if record else site
             text = template.render(site=seen, page=page, paper_card=paper_card)
-        yield text.encode("utf-8"), tuple(sorted(read))
+        yield page, text.encode("utf-8"), tuple(sorted(read))
 
 
 def collect_pages(

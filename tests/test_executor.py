@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,23 @@ def test_map_and_submit_give_the_same_results_wherever_they_run(method: str | No
         assert executor.map(_squares, list(range(20)), threshold=1) == [n * n for n in range(20)]
         assert executor.submit(_squares, [4, 5]).result() == [16, 25]
         assert executor.map(_squares, [], threshold=1) == []
+
+
+def _with_process(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    return [(number, os.getpid()) for number in numbers]
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+@pytest.mark.parametrize("count", [1, 2, 97, 500, 1001])
+def test_map_deals_runs_children_from_the_front_this_process_from_the_back(
+    method: str, count: int
+) -> None:
+    with Executor(method, 3) as executor:
+        done = executor.map(_with_process, range(count), threshold=1)
+    assert [number for number, _ in done] == list(range(count))
+    mine = [number for number, pid in done if pid == os.getpid()]
+    # This process's items are the last ones, in one stretch: the children's come before them.
+    assert mine == list(range(count - len(mine), count))
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver"])

@@ -298,7 +298,7 @@ def build_site(
             if run_import:
                 # An import is written whole, whatever failed after it.
                 skipped = page_writes.result()
-        if run_import:
+        if run_import and state.rebuilds:  # the pages need not be read again by the next build
             remember_pages(plan, state.pages, skipped)
     return BuildResult(
         site=site,

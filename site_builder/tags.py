@@ -272,8 +272,8 @@ def match_tags(tagger: Tagger, title: str, abstract: str) -> tuple[str, ...]:
     in_title = count_matches(tagger, title)
     in_abstract = count_matches(tagger, abstract)
     return tuple(
-        tag_id
-        for index, (tag_id, _) in enumerate(tagger.terms)
+        tagger.terms[index][0]
+        for index in sorted(in_title.keys() | in_abstract.keys())  # the tags found, in order
         if TITLE_WEIGHT * in_title.get(index, 0) + in_abstract.get(index, 0) >= THRESHOLD
     )
 

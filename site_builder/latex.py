@@ -165,6 +165,12 @@ def split_math(text: str) -> tuple[tuple[bool, str], ...]:
     return tuple(pieces)
 
 
+def squash_spaces(text: str) -> str:
+    """Return text with each run of spaces as one space and none at the ends (str.split() takes
+    the characters re's \\s does: Py_UNICODE_ISSPACE)."""
+    return " ".join(text.split())
+
+
 def normalise_text(text: str, *, markdown: bool = False) -> str:
     """Return listing text with LaTeX accents and escapes as Unicode, math and URLs untouched.
 
@@ -183,15 +189,14 @@ def normalise_text(text: str, *, markdown: bool = False) -> str:
             out.append(url.group(0))
             last = url.end()
         out.append(_convert_text(piece[last:], markdown))
-    # str.split() and re's \\s take the same characters for spaces (Py_UNICODE_ISSPACE).
-    return unicodedata.normalize("NFC", " ".join("".join(out).split()))
+    return unicodedata.normalize("NFC", squash_spaces("".join(out)))
 
 
 @lru_cache(maxsize=4096)
 def math_to_text(latex: str) -> str:
     """Return readable plain text for one math expression (without its `$`)."""
     latex = _FONT_RE.sub(r"\1", latex)
-    return " ".join(_latex_to_text(latex).split())  # spaces squashed, as below
+    return squash_spaces(_latex_to_text(latex))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -200,8 +205,7 @@ def to_plain_text(text: str) -> str:
     parts = [
         math_to_text(piece.strip("$")) if is_math else piece for is_math, piece in split_math(text)
     ]
-    # Runs of spaces as one, none at the ends: str.split() takes the characters re's \s does.
-    return " ".join("".join(parts).split())
+    return squash_spaces("".join(parts))
 
 
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"

@@ -138,3 +138,8 @@ class Tag:
     """Terms that apply the tag automatically (whole words; `*` ends a prefix)."""
     where: SourcePos
     """The taxonomy entry."""
+    fingerprint: str = field(init=False, repr=False, compare=False)
+    """The tag's repr, made once: what the key of every paper view showing the tag hashes."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", repr(self))

@@ -146,7 +146,7 @@ def _content_key(value: object) -> str:
 def paper_view(paper: Paper, tags: tuple[Tag, ...], text: PaperText) -> PaperView:
     """Return the view of a paper: everything derived from it that pages show."""
     dates = paper.dates
-    key = _content_key((paper, tags))
+    key = _content_key((paper, [tag.fingerprint for tag in tags]))
     return PaperView(
         key=key,
         order=newest_first_key(dates[-1] if dates else None, text.title_text, paper.slug),

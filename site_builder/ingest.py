@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from site_builder.config import Config
 from site_builder.content import read_papers, read_text_stamped
@@ -30,7 +31,7 @@ from site_builder.pages import (
     render_new_page,
     slug_for,
 )
-from site_builder.papers import merge_entries
+from site_builder.papers import group_entries, merge_group
 from site_builder.progress import NO_PROGRESS, Advance, Progress, ignore
 from site_builder.readfile import FileStamp, outside_reason
 
@@ -204,6 +205,35 @@ def read_entries(
     )
 
 
+PARALLEL_PAPERS = 2000
+"""Papers from which an import merges and names them in child processes too."""
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _map_papers(
+    executor: Executor | None, function: Callable[[Iterable[T]], list[R]], items: Sequence[T]
+) -> list[R]:
+    """Return function(items), shared with child processes when there are many."""
+    if executor is None:
+        return function(items)
+    return executor.map(function, items, threshold=PARALLEL_PAPERS)
+
+
+def _merge_run(groups: Iterable[list[Entry]]) -> list[ImportedPaper]:
+    """Merge each group of entries into its paper (see papers.merge_group)."""
+    return [merge_group(group) for group in groups]
+
+
+def _slug_run(papers: Iterable[ImportedPaper]) -> list[str]:
+    """Return the slug each new paper's page is named after, before duplicates are told apart."""
+    return [slug_for(to_plain_text(paper.title), paper.id) for paper in papers]
+
+
+def _by_id(paper: ImportedPaper) -> str:
+    return paper.id
+
+
 @dataclass(slots=True)
 class MergeCache:
     """What an import merged from the dumps, for the next import in the same process (the dev
@@ -244,7 +274,8 @@ def plan_import(
     if len(parsed) != len(cache.sources) or any(
         new != old for new, old in zip(parsed, cache.sources, strict=True)
     ):
-        cache.sources, cache.papers, cache.complete = parsed, merge_entries(entries), {}
+        merged_papers = _map_papers(executor, _merge_run, group_entries(entries))
+        cache.sources, cache.papers, cache.complete = parsed, sorted(merged_papers, key=_by_id), {}
     imported = cache.papers
     known = None if tag_ids is None else frozenset(tag_ids)
     existing_papers = read_papers(
@@ -254,9 +285,10 @@ def plan_import(
     final = {paper.where.path: paper for paper in existing_papers}
     page_files = {paper.slug for paper in existing_papers}  # read_papers reads every page
     new_papers = [paper for paper in imported if paper.id not in existing]
+    bases = _map_papers(executor, _slug_run, new_papers)
     slugs = assign_slugs(
         sorted(
-            ((p.id, slug_for(to_plain_text(p.title), p.id)) for p in new_papers),
+            ((p.id, base) for p, base in zip(new_papers, bases, strict=True)),
             key=lambda x: (x[1], x[0]),
         ),
         taken=page_files,

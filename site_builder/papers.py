@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from site_builder.latex import fold, split_math
@@ -69,7 +69,7 @@ def _richness(title: str) -> tuple[int, int, int]:
     return (math, accents, len(title))
 
 
-def _group_entries(entries: Iterable[Entry]) -> list[list[Entry]]:
+def group_entries(entries: Iterable[Entry]) -> list[list[Entry]]:
     """Group the entries of one paper: same arXiv id, same DOI or same folded title."""
     parent: dict[str, str] = {}
 
@@ -103,32 +103,32 @@ def _group_entries(entries: Iterable[Entry]) -> list[list[Entry]]:
     return list(groups.values())
 
 
+def merge_group(group: Sequence[Entry]) -> ImportedPaper:
+    """Merge the entries of one paper (a group of group_entries) into it."""
+    group = sorted(group, key=lambda e: (e.where.path, e.where.line))
+    title = max(group, key=lambda e: _richness(e.title)).title
+    abstract = max(group, key=lambda e: len(e.abstract)).abstract
+    listings = sorted(
+        {Listing(e.date, e.where.path.rsplit("/", 1)[-1], e.where.line) for e in group},
+        key=lambda item: (item.date or "", item.source, item.line),
+    )
+    code, links = find_urls(abstract)
+    card_code = tuple(url for entry in group for url in entry.code if url not in code)
+    return ImportedPaper(
+        id=paper_id(title),
+        title=title,
+        abstract=abstract,
+        listings=tuple(listings),
+        code=tuple(dict.fromkeys((*code, *card_code))),
+        links=links,
+        authors=max(group, key=lambda e: len(e.authors)).authors,
+        arxiv=next((e.arxiv for e in group if e.arxiv), None),
+        doi=next((e.doi for e in group if e.doi), None),
+        venue=next((e.venue for e in group if e.venue), None),
+        published=next((e.published for e in group if e.published), None),
+    )
+
+
 def merge_entries(entries: Iterable[Entry]) -> list[ImportedPaper]:
     """Group entries of the same paper (same arXiv id, DOI or folded title); return papers sorted by id."""
-    papers = []
-    for group in _group_entries(entries):
-        group.sort(key=lambda e: (e.where.path, e.where.line))
-        title = max(group, key=lambda e: _richness(e.title)).title
-        abstract = max(group, key=lambda e: len(e.abstract)).abstract
-        listings = sorted(
-            {Listing(e.date, e.where.path.rsplit("/", 1)[-1], e.where.line) for e in group},
-            key=lambda item: (item.date or "", item.source, item.line),
-        )
-        code, links = find_urls(abstract)
-        card_code = tuple(url for entry in group for url in entry.code if url not in code)
-        papers.append(
-            ImportedPaper(
-                id=paper_id(title),
-                title=title,
-                abstract=abstract,
-                listings=tuple(listings),
-                code=tuple(dict.fromkeys((*code, *card_code))),
-                links=links,
-                authors=max(group, key=lambda e: len(e.authors)).authors,
-                arxiv=next((e.arxiv for e in group if e.arxiv), None),
-                doi=next((e.doi for e in group if e.doi), None),
-                venue=next((e.venue for e in group if e.venue), None),
-                published=next((e.published for e in group if e.published), None),
-            )
-        )
-    return sorted(papers, key=lambda p: p.id)
+    return sorted(map(merge_group, group_entries(entries)), key=lambda p: p.id)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_seeds, dump, long_abstract, make_site_project, run_cli, snapshot
 
-from site_builder import build
+from site_builder import build, ingest
 from site_builder.build import BuildState, build_site
 from site_builder.config import load_config
 from site_builder.errors import SiteErrors
@@ -211,6 +211,7 @@ def test_worker_builds_equal_a_build_in_one_process(
     project = make_site_project(tmp_path)
     copy_seeds(project)
     monkeypatch.setattr(build, "PARALLEL", 20)
+    monkeypatch.setattr(ingest, "PARALLEL_PAPERS", 20)
     _build_with(project, "serial", None)
     _build_with(project, "parallel", start_method)
     serial, parallel = snapshot(project / "serial"), snapshot(project / "parallel")

@@ -444,6 +444,7 @@ def test_dumps_read_in_child_processes_plan_what_one_process_plans(
     write_files(project, {"content/sources/bad.txt": "just one line\n"})
     config = load_config(project)
     monkeypatch.setattr(ingest, "PARALLEL_DUMPS", 1)
+    monkeypatch.setattr(ingest, "PARALLEL_PAPERS", 1)  # merged and named in children too
     monkeypatch.setattr(content, "PARALLEL_PAGES", 1)
     errors, plans = [], []
     for method in (None, "fork"):

@@ -60,9 +60,12 @@ SAMPLE_EVERY = 0.2
 def run_timed(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> Run:
     """Run CMD in CWD, measuring wall time and peak memory; never raises for a failing command.
 
-    The command runs in its own process group; on timeout that group (ours) is killed.
+    The command runs in its own process group; on timeout that group (ours) is killed. What
+    earlier commands wrote is flushed to disk first, so no command is timed while the kernel
+    writes out the files of the one before (hundreds of megabytes after a site build).
     """
     full_env = {**os.environ, **(env or {})}
+    os.sync()
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
         time_file = Path(tmp) / "time.txt"
         wrapped = [GNU_TIME, "-v", "-o", str(time_file), *cmd] if GNU_TIME else cmd

@@ -161,8 +161,8 @@ class _Template(jinja2.Template):
     With autoescape on, Jinja2 passes each output through `escape`, a name of the compiled
     template's module. An output is only joined to the others (a block caught in a variable or
     a macro's output is made Markup whole), so the Markup object of each is not needed: a
-    paper page has about 130 outputs, and making them plain text renders it a fifth faster,
-    byte for byte the same (tests/test_render.py compares it with stock Jinja2).
+    paper page has about 130 outputs, and making them plain text renders it about a sixth
+    faster, byte for byte the same (tests/test_render.py compares it with stock Jinja2).
     """
 
     @classmethod

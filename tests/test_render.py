@@ -48,14 +48,8 @@ def _environments(tmp_path: Path) -> tuple[jinja2.Environment, jinja2.Environmen
     for name, text in TEMPLATES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     ours = make_environment(tmp_path)
-    stock = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(tmp_path)),
-        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    stock = ours.overlay()  # the same options and filters, nothing compiled yet
+    stock.template_class = jinja2.Template
     assert type(ours.get_template("outputs.html")) is not jinja2.Template  # the fast escaping is on
     return ours, stock
 

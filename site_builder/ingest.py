@@ -31,7 +31,7 @@ from site_builder.pages import (
     render_new_page,
     slug_for,
 )
-from site_builder.papers import group_entries, merge_group
+from site_builder.papers import merge_entries, merge_group
 from site_builder.progress import NO_PROGRESS, Advance, Progress, ignore
 from site_builder.readfile import FileStamp, outside_reason
 
@@ -230,10 +230,6 @@ def _slug_run(papers: Iterable[ImportedPaper]) -> list[str]:
     return [slug_for(to_plain_text(paper.title), paper.id) for paper in papers]
 
 
-def _by_id(paper: ImportedPaper) -> str:
-    return paper.id
-
-
 @dataclass(slots=True)
 class MergeCache:
     """What an import merged from the dumps, for the next import in the same process (the dev
@@ -274,8 +270,8 @@ def plan_import(
     if len(parsed) != len(cache.sources) or any(
         new != old for new, old in zip(parsed, cache.sources, strict=True)
     ):
-        merged_papers = _map_papers(executor, _merge_run, group_entries(entries))
-        cache.sources, cache.papers, cache.complete = parsed, sorted(merged_papers, key=_by_id), {}
+        imported_now = merge_entries(entries, partial(_map_papers, executor, _merge_run))
+        cache.sources, cache.papers, cache.complete = parsed, imported_now, {}
     imported = cache.papers
     known = None if tag_ids is None else frozenset(tag_ids)
     existing_papers = read_papers(

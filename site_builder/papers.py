@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from site_builder.latex import fold, split_math
@@ -129,6 +129,12 @@ def merge_group(group: Sequence[Entry]) -> ImportedPaper:
     )
 
 
-def merge_entries(entries: Iterable[Entry]) -> list[ImportedPaper]:
-    """Group entries of the same paper (same arXiv id, DOI or folded title); return papers sorted by id."""
-    return sorted(map(merge_group, group_entries(entries)), key=lambda p: p.id)
+def merge_entries(
+    entries: Iterable[Entry],
+    merge_groups: Callable[[list[list[Entry]]], list[ImportedPaper]] | None = None,
+) -> list[ImportedPaper]:
+    """Group entries of the same paper (same arXiv id, DOI or folded title); return papers sorted
+    by id. `merge_groups` maps the groups to their papers (merge_group each, by default)."""
+    groups = group_entries(entries)
+    merged = merge_groups(groups) if merge_groups is not None else list(map(merge_group, groups))
+    return sorted(merged, key=lambda p: p.id)

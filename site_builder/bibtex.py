@@ -69,9 +69,13 @@ def paper_year(paper: Paper) -> str:
 
 def base_key(paper: Paper, title_text: str) -> str:
     """Return the citation key of a paper before deduplication (`title_text`: plain title)."""
-    words = [ascii_key(word) for word in title_text.split()]
-    words = [word for word in words if word]
-    first = next((word for word in words if word not in STOP_WORDS), words[0] if words else "")
+    first = ""
+    for word in map(ascii_key, title_text.split()):
+        if word and not first:
+            first = word  # the first word, if all are stop words
+        if word and word not in STOP_WORDS:
+            first = word
+            break
     year = paper_year(paper)
     if paper.authors:
         family = ascii_key(parse_name(paper.authors[0])[1]) or ascii_key(paper.authors[0])

@@ -19,7 +19,7 @@ from site_builder.filecache import FileCache
 from site_builder.latex import fold, normalise_text, to_plain_text
 from site_builder.listings import ParsedListing, read_listing, year_in_file_name
 from site_builder.models import Entry, ImportedPaper, Listing, Paper
-from site_builder.output import write_file_if_unchanged
+from site_builder.output import remove_stale_temp_files, write_file_if_unchanged
 from site_builder.pages import (
     PageNotMerged,
     assign_slugs,
@@ -435,6 +435,9 @@ def write_pages(plan: ImportPlan, advance: Advance = ignore) -> tuple[Path, ...]
     """
     texts = dict(plan.updates)
     texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
+    for folder in sorted({path.parent for path in texts}):
+        for name in remove_stale_temp_files(folder):
+            log.info("removed %s, left by an import that was stopped", folder / name)
     skipped = []
     for path in sorted(texts, key=_path_order):
         advance(1)

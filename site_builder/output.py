@@ -8,6 +8,7 @@ import errno
 import functools
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -110,13 +111,18 @@ def _owner_is_gone(path: Path) -> bool:
         pid = int((path / _PID_FILE).read_text(encoding="ascii"))
     except (OSError, ValueError):
         return True
+    return _process_is_gone(pid)
+
+
+def _process_is_gone(pid: int) -> bool:
+    """Tell whether no process has this id (one of another user's counts as alive)."""
     if pid == os.getpid():
         return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:
+    except (PermissionError, OverflowError):
         return False
     return False
 
@@ -124,6 +130,30 @@ def _owner_is_gone(path: Path) -> bool:
 _PID_FILE = ".site-builder-pid"
 """In a temp folder while a build writes it: the building process, so a concurrent build does
 not take it for a killed build's leftover."""
+
+
+_TEMP_FILE_RE = re.compile(r"\..+\.(\d+)\.\d+\.tmp")
+"""The temp files of write_file_atomic and write_file_if_unchanged: `.<name>.<pid>.<thread>.tmp`."""
+
+
+def remove_stale_temp_files(folder: Path) -> list[str]:
+    """Remove the temp files that killed writers left in a folder; return their names."""
+    try:
+        with os.scandir(folder) as entries:
+            temps = sorted(
+                (entry.name, int(match[1]))
+                for entry in entries
+                if (match := _TEMP_FILE_RE.fullmatch(entry.name))
+            )
+    except OSError:
+        return []
+    removed = []
+    for name, pid in temps:
+        if _process_is_gone(pid):
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
+                removed.append(name)
+    return removed
 
 
 def write_file_atomic(path: Path, data: bytes | str) -> None:
@@ -154,8 +184,9 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
     A compare-and-swap for files a person edits: the new bytes are written to a temp file, the
     file is checked right before the rename (size, modification time, inode and content hash
     against the version read), and a file changed meanwhile (a rename-save by an editor) is left
-    as it is. A missing file is created with a link, which never replaces one made meanwhile.
-    Return whether the file was written.
+    as it is. A missing file is created with a link, which never replaces one made meanwhile
+    (the temp file a killed process leaves is removed by remove_stale_temp_files). Return whether
+    the file was written.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -165,9 +196,6 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
         return False  # gone meanwhile: the reader deleted it
     if expected is None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        created = _create_unnamed(path, data, mode)
-        if created is not None:
-            return created
     try:
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
         with os.fdopen(handle, "wb") as stream:
@@ -186,39 +214,6 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
         return True
     finally:
         temp.unlink(missing_ok=True)
-
-
-def _create_unnamed(path: Path, data: bytes, mode: int) -> bool | None:
-    """Create a new file whole where the OS can (Linux O_TMPFILE): the bytes are written to an
-    unnamed file, then linked in under `path`, which fails if a file appeared there meanwhile.
-    Return whether the file was created, or None where unnamed files are not available."""
-    flag = getattr(os, "O_TMPFILE", 0)
-    if not flag or not os.path.isdir("/proc/self/fd"):
-        return None
-    try:
-        handle = os.open(path.parent, flag | os.O_WRONLY, mode)
-    except OSError as exc:
-        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
-            return None  # the file system has no unnamed files
-        raise
-    try:
-        _write_all(handle, data)
-        if _UMASK & mode:
-            os.fchmod(handle, mode)
-        # linkat(AT_SYMLINK_FOLLOW) through /proc: os.link uses link(2), which would link the
-        # /proc entry itself, unless given a directory descriptor.
-        proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.link(f"self/fd/{handle}", path, src_dir_fd=proc, follow_symlinks=True)
-        except FileExistsError:
-            return False
-        except OSError:
-            return None  # no linking through /proc here (a sandbox): the named temp file then
-        finally:
-            os.close(proc)
-        return True
-    finally:
-        os.close(handle)
 
 
 def _write_all(handle: int, data: bytes) -> None:

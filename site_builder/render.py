@@ -146,13 +146,15 @@ def escape_text(value: object) -> str:
         if html is not None:
             return str(html())
         value = str(value)
-    return (
-        value.replace("&", "&amp;")
-        .replace(">", "&gt;")
-        .replace("<", "&lt;")
-        .replace("'", "&#39;")
-        .replace('"', "&#34;")
-    )
+    if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:
+        return (
+            value.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+    return value  # most outputs (paths, ids, labels): looked through, not copied five times
 
 
 class _Template(jinja2.Template):

@@ -432,6 +432,52 @@ def test_write_if_unchanged_is_a_compare_and_swap(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["new.md", "page.md"]
 
 
+_STOPPED_IMPORT = """
+import os, sys, time
+from site_builder import cli, output
+def link(*args, **kwargs):  # the import is stopped while a new page is in its temp file
+    open(sys.argv[2], "w").close()
+    time.sleep(600)
+output.os.link = link
+sys.exit(cli.main(["import", "-q", "-C", sys.argv[1]]))
+"""
+
+
+def test_an_import_killed_while_writing_leaves_no_temp_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    papers = [(f"Study number {n} of bridges", long_abstract(f"topic{n}")) for n in range(3)]
+    project = make_site_project(tmp_path, {"content/sources/2025-03-12.txt": dump(papers)})
+    folder = papers_dir(project)
+    writing = tmp_path / "writing"
+    killed = subprocess.Popen([sys.executable, "-c", _STOPPED_IMPORT, str(project), str(writing)])
+    try:
+        for _ in range(3000):
+            if writing.exists() or killed.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert writing.exists()
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+    (left,) = [path.name for path in folder.iterdir()]
+    assert left.startswith(".") and left.endswith(f".{killed.pid}.{left.split('.')[-2]}.tmp")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        kept = [f".other.md.{live.pid}.1.tmp", ".my-notes.tmp", "draft.md.tmp"]
+        write_files(project, {f"content/papers/{name}": "mine\n" for name in kept})
+        assert main(["import", "-q", "-C", str(project)]) == 0
+    finally:
+        live.kill()
+        live.wait()
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == sorted(kept + [f"study-number-{n}-of-bridges.md" for n in range(3)])
+    assert all((folder / name).read_text(encoding="utf-8") == "mine\n" for name in kept)
+
+
 def test_dumps_read_in_child_processes_plan_what_one_process_plans(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
@@ -18,9 +19,19 @@ _BARE_URL_RE = re.compile(
 )
 
 
-# Text that Markdown would render as one plain paragraph: one line, no markup characters, no
-# URL, not starting like a block (heading, quote, list, rule, code). Most abstracts are such.
-_NOT_PLAIN_RE = re.compile(r"[\\`*_\[\]<>&$!~|\x00-\x1f\x7f]|://|^[\s#>\-+=0-9]")
+# What keeps one line of text from being a plain paragraph to markdown-it, apart from bare URLs
+# (made links) and `_`, `<` checked in _plain_paragraph: a block start (heading, quote, list,
+# rule, code, a link definition), control characters, escapes, code, emphasis with `*`, math,
+# strikethrough, images, inline links, entities. A single `~` and `|`, `[`, `]`, `>`, `&`, `!`
+# otherwise are text (a table needs two lines; a reference link a definition, which starts a
+# paragraph).
+_BLOCK_START_RE = re.compile(r"[\s#>\-+=0-9\[]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_INLINE_MARKUP_RE = re.compile(r"[\\`*$]|~~|!\[|\]\(|&#?[A-Za-z0-9]+;")
+_INLINE_MARKUP_CHARS = ("\\", "`", "*", "$", "~", "!", "]", "&")
+"""The characters _INLINE_MARKUP_RE starts with: most text has none, found sooner by `in`."""
+_LOOSE_UNDERSCORE_RE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+"""A `_` not between two letters or digits: only such a one may open or close emphasis."""
 
 
 def _render_math(content: str, options: Any) -> str:
@@ -75,10 +86,40 @@ def render_markdown(text: str) -> str:
     """
     if not text.strip():
         return ""
-    if not _NOT_PLAIN_RE.search(text):
-        return f"<p>{text.strip().replace(chr(34), '&quot;')}</p>\n"
-    html: str = _markdown().render(_autolink(text))
+    html = _plain_paragraph(text)
+    if html is None:
+        html = _markdown().render(_autolink(text))
     return html
+
+
+def _plain_paragraph(text: str) -> str | None:
+    """Return the paragraph markdown-it makes of one line of plain text with bare URLs (their
+    links made as its autolinks are), or None for any other text."""
+    if (
+        _BLOCK_START_RE.match(text)
+        or (not text.isprintable() and _CONTROL_RE.search(text))
+        or (any(char in text for char in _INLINE_MARKUP_CHARS) and _INLINE_MARKUP_RE.search(text))
+        or ("_" in text and _LOOSE_UNDERSCORE_RE.search(text))
+        or ("<" in text and ">" in text.partition("<")[2])  # maybe an autolink
+    ):
+        return None
+    line = text.strip()
+    if "://" not in line:
+        return f"<p>{escapeHtml(line)}</p>\n"
+    md = _markdown()
+    parts = []
+    done = 0
+    for match in _BARE_URL_RE.finditer(line):
+        url = match.group(0)
+        href = md.normalizeLink(url)
+        if not md.validateLink(href):
+            return None
+        label = md.normalizeLinkText(url)
+        parts += [escapeHtml(line[done : match.start()]), f'<a href="{escapeHtml(href)}">']
+        parts += [escapeHtml(label), "</a>"]
+        done = match.end()
+    parts.append(escapeHtml(line[done:]))
+    return f"<p>{''.join(parts)}</p>\n"
 
 
 def excerpt(text: str, limit: int = 300) -> str:

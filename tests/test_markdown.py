@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_seeds, make_project
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from site_builder.config import load_config
 from site_builder.ingest import read_entries, source_paths
-from site_builder.markdown import _autolink, _markdown, excerpt, render_markdown
+from site_builder.markdown import _autolink, _markdown, _plain_paragraph, excerpt, render_markdown
 
 TRICKY = [
     "Plain words, commas; colons: and (parentheses) with 'quotes' and \"double quotes\".",
@@ -45,6 +47,39 @@ def _reference(text: str) -> str:
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_plain_paragraph_shortcut_matches_markdown_it(text: str) -> None:
+    assert render_markdown(text) == _reference(text)
+
+
+PLAIN_WITH_MARKUP_CHARACTERS = [
+    "See https://github.com/o/repo_name/tree/main?x=1&y=2#top, and https://ÉTÉ.example/%C3%A9.",
+    "Intraword snake_case and x_i stay text, as do a ~ b, a | b, [1] and [2][3], p > 0.5 & q < 1.",
+    "Quotes \"double\" and 'single'; Wow! A <tag without its end and &amp without semicolon",
+    "Code at http://example.org/a_b, with more text (in parentheses) and 2 < 3.",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_WITH_MARKUP_CHARACTERS)
+def test_plain_paragraphs_with_urls_and_loose_characters_skip_the_parser(text: str) -> None:
+    assert _plain_paragraph(text) is not None
+    assert render_markdown(text) == _reference(text)
+
+
+_MARKUP_PIECES = st.sampled_from(
+    [
+        "_", "__", "~", "~~", "|", "[", "]", "](", "(", ")", "<", ">", "&", "&amp;", "&#42;",
+        "&copy", ";", "!", "![", '"', "'", "*", "$", "`", "\\", "#", "-", "+", "=", "1.", ":",
+        " ", "\u00a0", "é", "数", "x", "ab", "Z9", "https://", "http://a.b/", "www.", "mailto:",
+        "a@b.co", "%C3%A9", "%zz", "/", ".", ",", "?", "\n", "\t",
+    ]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_MARKUP_PIECES, max_size=14).map("".join))
+@example("x_y https://a.b/c_d_ <x> ~a~ [l](u) &copy; done")
+@example("see <http://a.b/> or <a@b.co> or <x:y>")  # autolinks the text spells out
+@example("a ~~b~~ c")
+def test_the_shortcut_agrees_with_markdown_it_on_any_text(text: str) -> None:
     assert render_markdown(text) == _reference(text)
 
 

@@ -437,7 +437,7 @@ def write_pages(plan: ImportPlan, advance: Advance = ignore) -> tuple[Path, ...]
     texts.update((path, render_new_page(imported)) for path, (imported, _) in plan.created.items())
     for folder in sorted({path.parent for path in texts}):
         for name in remove_stale_temp_files(folder):
-            log.info("removed %s, left by an import that was stopped", folder / name)
+            log.info("removed %s, left by a write that was stopped", folder / name)
     skipped = []
     for path in sorted(texts, key=_path_order):
         advance(1)

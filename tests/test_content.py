@@ -281,6 +281,9 @@ def test_strip_and_escape_controls() -> None:
     from site_builder.controls import escape_controls, strip_controls
 
     assert strip_controls(f"a{_CONTROLS}b\r\nc\rd\te") == "a[2Jb\r\nc\nd\te"
+    assert strip_controls("only a lone\rcarriage return") == "only a lone\ncarriage return"
+    assert strip_controls("CRLF\r\nline ends\r\n") == "CRLF\r\nline ends\r\n"
+    assert strip_controls("\x85 \ufdd0 \uffff\n") == "  \n"
     assert escape_controls("a\x1bb\rc\nd\te\ufffe") == "a\\x1bb\\x0dc\nd\te\\ufffe"
 
 

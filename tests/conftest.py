@@ -13,6 +13,7 @@ import http.server
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +28,13 @@ import pytest
 from site_builder.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+# A test run started in the background by a shell without job control (`.ci/run &`, nohup)
+# inherits SIGINT ignored, and passes that on to every process it starts: the dev servers the
+# tests stop with Ctrl-C's signal would ignore it and be killed after a minute each. Python
+# keeps an ignored SIGINT ignored, as a background job should; the tests want Ctrl-C's.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

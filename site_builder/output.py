@@ -136,6 +136,11 @@ _TEMP_FILE_RE = re.compile(r"\..+\.(\d+)\.\d+\.tmp")
 """The temp files of write_file_atomic and write_file_if_unchanged: `.<name>.<pid>.<thread>.tmp`."""
 
 
+def _temp_path(path: Path) -> Path:
+    """Return the temp file a write of `path` by this thread goes through (see _TEMP_FILE_RE)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
 def remove_stale_temp_files(folder: Path) -> list[str]:
     """Remove the temp files that killed writers left in a folder; return their names."""
     try:
@@ -160,7 +165,7 @@ def write_file_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so readers see the old bytes or the new ones, never half of them."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temp = _temp_path(path)
     try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
@@ -190,7 +195,7 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temp = _temp_path(path)
     mode = SITE_FILE_MODE if expected is None else _mode_of(path)
     if mode is None:
         return False  # gone meanwhile: the reader deleted it

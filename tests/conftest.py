@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 # keeps an ignored SIGINT ignored, as a background job should; the tests want Ctrl-C's.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -153,6 +153,8 @@ def _convert_text(text: str, markdown: bool) -> str:
 @lru_cache(maxsize=1 << 16)
 def split_math(text: str) -> tuple[tuple[bool, str], ...]:
     """Split text into (is_math, piece) runs; math pieces keep their `$` delimiters."""
+    if "$" not in text:  # most text: at once (MATH_RE's lookbehind makes it try every place)
+        return ((False, text),) if text else ()
     pieces: list[tuple[bool, str]] = []
     last = 0
     for match in MATH_RE.finditer(text):

@@ -199,10 +199,14 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
     mode = SITE_FILE_MODE if expected is None else _mode_of(path)
     if mode is None:
         return False  # gone meanwhile: the reader deleted it
-    if expected is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
+        try:
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
+        except FileNotFoundError:
+            if expected is not None:
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)  # the first page of a new folder
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             if _UMASK & mode:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -10,9 +9,11 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from site_builder.textfold import ascii_fold
+from site_builder.textfold import ascii_fold, ascii_splitter
 
-_WORD_RE = re.compile(r"[a-z][a-z0-9+]{2,}")
+_NOT_WORD = ascii_splitter("0123456789abcdefghijklmnopqrstuvwxyz+")
+_NOT_FIRST = "0123456789+"
+"""Characters a word does not start with: a word is a letter and at least two of [a-z0-9+]."""
 STOP_WORDS = frozenset(
     """about above after again against all also among and any are based been before being below
     between both but can cannot could did does doing done down during each either even every few
@@ -42,7 +43,13 @@ Floats = npt.NDArray[np.float64]
 
 
 def _terms(text: str) -> list[str]:
-    return [word for word in _WORD_RE.findall(ascii_fold(text)) if word not in STOP_WORDS]
+    # The words of each run of [a-z0-9+] (all of it from its first letter) less the stop words.
+    runs = ascii_fold(text).translate(_NOT_WORD).split()
+    return [
+        word
+        for word in (run.lstrip(_NOT_FIRST) for run in runs)
+        if len(word) > 2 and word not in STOP_WORDS
+    ]
 
 
 def _group_starts(sorted_keys: Ints, groups: int) -> Ints:

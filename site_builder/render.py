@@ -203,6 +203,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per version of the templates (see BuildState)
+        cache_size=-1,  # a plain dict of every template: pages look one up for each include
     )
     env.template_class = _Template
     # Thousands of pages show the same few hundred days: each is formatted once per environment.

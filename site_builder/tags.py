@@ -11,12 +11,12 @@ import yaml
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.latex import to_plain_text
 from site_builder.models import Paper, Tag
-from site_builder.textfold import ascii_fold
+from site_builder.textfold import ascii_fold, ascii_splitter
 from site_builder.yamlfile import yaml_loader
 
 TAG_FIELDS = ("label", "description", "match")
 _TAG_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_WORD_RE = re.compile(r"[0-9a-z+]+")
+_NOT_WORD = ascii_splitter("0123456789abcdefghijklmnopqrstuvwxyz+")
 
 TITLE_WEIGHT = 3
 """A match in the title counts this many abstract matches."""
@@ -26,7 +26,7 @@ THRESHOLD = 2
 
 def _words(text: str) -> list[str]:
     """Return the words of text for matching: runs of ASCII letters, digits and `+`, folded."""
-    return _WORD_RE.findall(ascii_fold(text))
+    return ascii_fold(text).translate(_NOT_WORD).split()
 
 
 def parse_taxonomy(text: str, path: str) -> tuple[Tag, ...]:

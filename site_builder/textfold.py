@@ -44,6 +44,13 @@ def ascii_fold(text: str) -> str:
     return fold(text).casefold().encode("ascii", "ignore").decode("ascii")
 
 
+def ascii_splitter(word_chars: str) -> dict[int, str]:
+    """Return a `str.translate` table that turns every ASCII character not in word_chars into a
+    space: `text.translate(table).split()` is `re.findall(f"[{word_chars}]+", text)` for ASCII
+    text, several times faster."""
+    return str.maketrans({chr(code): " " for code in range(128) if chr(code) not in word_chars})
+
+
 def title_key(text: str) -> str:
     """Return a comparison key of plain text: folded, only its letters and digits, any script.
 

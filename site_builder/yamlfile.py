@@ -217,6 +217,8 @@ _SIMPLE_RE = re.compile(r"[\x20-\x7e\u00a0-\u2027\u202a-\ud7ff]{1,4000}")
 """Text the emitter writes as it is, plain or single-quoted: printable, no line break (U+2028 and
 U+2029 are breaks to YAML; the emitter escapes tabs and characters past U+D7FF), and far shorter
 than `width`, so it is never folded."""
+_RESOLVER = yaml.resolver.Resolver()  # type: ignore[no-untyped-call]
+"""Resolves implicit tags as the dumper does; `resolve` reads only its class's rules."""
 _PLAIN_KEY_RE = re.compile(r"[a-z_]{1,64}")
 """Keys written the fast way: plain and short enough to stay simple keys."""
 
@@ -228,8 +230,7 @@ def _quoted(text: str) -> bool:
     type, space at either end, an indicator first, `: ` or ` #` inside, or a `:` last.
     """
     if None in _IMPLICIT_FIRST or text[0] in _IMPLICIT_FIRST:
-        resolver = yaml.resolver.Resolver()
-        tag = resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+        tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
         if tag != _STR_TAG:
             return True
     second = text[1:2]

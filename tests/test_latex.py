@@ -76,6 +76,8 @@ def test_normalise_text(latex: str, title: str, markdown: str) -> None:
     ("text", "pieces"),
     [
         ("no math", [(False, "no math")]),
+        ("", []),
+        (r"no \(dollar\) sign", [(False, r"no \(dollar\) sign")]),
         ("$f$-Divergence", [(True, "$f$"), (False, "-Divergence")]),
         (
             "a $x$ and $$y$$ b",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder.textfold import ascii_fold, ascii_key, fold, title_key
+from site_builder.textfold import ascii_fold, ascii_key, ascii_splitter, fold, title_key
 
 FOLD_CASES = {
     "accents and case": ("Schrödinger ÉCOLE", "schrodinger ecole"),
@@ -73,3 +75,16 @@ def test_title_key_keeps_exactly_the_letters_and_digits(text: str) -> None:
     folded = fold(text).casefold()  # the definition, character by character, in any script
     kept = "".join(ch for ch in folded if ch.isalnum())
     assert title_key(text) == (kept or "".join(folded.split()))
+
+
+WORD_CHARS = {
+    "tags' words": "0123456789abcdefghijklmnopqrstuvwxyz+",
+    "search's ASCII words": "0123456789abcdefghijklmnopqrstuvwxyz",
+}
+
+
+@pytest.mark.parametrize("word_chars", WORD_CHARS.values(), ids=WORD_CHARS.keys())
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_splitter_splits_as_the_pattern_finds(word_chars: str, text: str) -> None:
+    table = ascii_splitter(word_chars)
+    assert text.translate(table).split() == re.findall(f"[{re.escape(word_chars)}]+", text)

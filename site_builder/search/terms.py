@@ -14,6 +14,7 @@ from typing import Any
 
 from lunr.pipeline import Pipeline
 
+from site_builder.textfold import ascii_splitter
 from site_builder.textfold import fold as _fold
 
 PIPELINE_FUNCTION = "siteBuilderTerm"
@@ -33,7 +34,7 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 # --- term reduction (mirrored in static/js/lunr-pipeline.js) ------------------------------
 
-_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_NOT_ASCII_WORD = ascii_splitter("0123456789abcdefghijklmnopqrstuvwxyz")
 _WORD_RE = re.compile(r"[^\W_]+")
 """Runs of Unicode letters and digits: `str.isalnum`, which is categories L and N exactly
 (tests/test_search.py checks every code point)."""
@@ -42,7 +43,9 @@ _WORD_RE = re.compile(r"[^\W_]+")
 def tokenize(text: str) -> list[str]:
     """Split text into folded words: runs of Unicode letters and digits (JS `[\\p{L}\\p{N}]+`)."""
     folded = _fold(text)
-    return (_ASCII_WORD_RE if folded.isascii() else _WORD_RE).findall(folded)
+    if folded.isascii():  # `fold` lowercased it: the words are runs of [a-z0-9]
+        return folded.translate(_NOT_ASCII_WORD).split()
+    return _WORD_RE.findall(folded)
 
 
 _C = "[^aeiou]"

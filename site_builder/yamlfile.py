@@ -217,7 +217,7 @@ _SIMPLE_RE = re.compile(r"[\x20-\x7e\u00a0-\u2027\u202a-\ud7ff]{1,4000}")
 """Text the emitter writes as it is, plain or single-quoted: printable, no line break (U+2028 and
 U+2029 are breaks to YAML; the emitter escapes tabs and characters past U+D7FF), and far shorter
 than `width`, so it is never folded."""
-_RESOLVER = yaml.resolver.Resolver()  # type: ignore[no-untyped-call]
+_RESOLVER = yaml.resolver.Resolver()
 """Resolves implicit tags as the dumper does; `resolve` reads only its class's rules."""
 _PLAIN_KEY_RE = re.compile(r"[a-z_]{1,64}")
 """Keys written the fast way: plain and short enough to stay simple keys."""

@@ -200,13 +200,7 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
     if mode is None:
         return False  # gone meanwhile: the reader deleted it
     try:
-        try:
-            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
-        except FileNotFoundError:
-            if expected is not None:
-                raise
-            path.parent.mkdir(parents=True, exist_ok=True)  # the first page of a new folder
-            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, mode)
+        handle = _create_temp(temp, mode, make_folder=expected is None)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             if _UMASK & mode:
@@ -223,6 +217,19 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
         return True
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _create_temp(temp: Path, mode: int, make_folder: bool) -> int:
+    """Create a temp file for writing; its folder too, if missing and `make_folder` (tried only
+    after the create fails, so a folder that exists costs no `mkdir`)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL
+    try:
+        return os.open(temp, flags, mode)
+    except FileNotFoundError:
+        if not make_folder:
+            raise
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(temp, flags, mode)
 
 
 def _write_all(handle: int, data: bytes) -> None:

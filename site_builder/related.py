@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from site_builder.textfold import ascii_fold, ascii_splitter
+from site_builder.textfold import ASCII_WORD_CHARS, ascii_fold, ascii_splitter
 
-_NOT_WORD = ascii_splitter("0123456789abcdefghijklmnopqrstuvwxyz+")
+_NOT_WORD = ascii_splitter(ASCII_WORD_CHARS + "+")
 _NOT_FIRST = "0123456789+"
 """Characters a word does not start with: a word is a letter and at least two of [a-z0-9+]."""
 STOP_WORDS = frozenset(

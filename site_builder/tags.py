@@ -11,12 +11,12 @@ import yaml
 from site_builder.errors import SiteError, SourcePos, raise_all
 from site_builder.latex import to_plain_text
 from site_builder.models import Paper, Tag
-from site_builder.textfold import ascii_fold, ascii_splitter
+from site_builder.textfold import ASCII_WORD_CHARS, ascii_fold, ascii_splitter
 from site_builder.yamlfile import yaml_loader
 
 TAG_FIELDS = ("label", "description", "match")
 _TAG_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_NOT_WORD = ascii_splitter("0123456789abcdefghijklmnopqrstuvwxyz+")
+_NOT_WORD = ascii_splitter(ASCII_WORD_CHARS + "+")
 
 TITLE_WEIGHT = 3
 """A match in the title counts this many abstract matches."""

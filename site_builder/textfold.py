@@ -8,6 +8,7 @@ serve one purpose each; the one for names transliterates instead (see `ascii_key
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 from anyascii import anyascii
@@ -42,6 +43,10 @@ def ascii_fold(text: str) -> str:
     ASCII form (`ø`, Greek, `–`) are dropped, joining their neighbours.
     """
     return fold(text).casefold().encode("ascii", "ignore").decode("ascii")
+
+
+ASCII_WORD_CHARS = string.digits + string.ascii_lowercase
+"""The characters of a folded ASCII word: what tags, related papers and search split on."""
 
 
 def ascii_splitter(word_chars: str) -> dict[int, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from lunr.pipeline import Pipeline
 
-from site_builder.textfold import ascii_splitter
+from site_builder.textfold import ASCII_WORD_CHARS, ascii_splitter
 from site_builder.textfold import fold as _fold
 
 PIPELINE_FUNCTION = "siteBuilderTerm"
@@ -34,7 +34,7 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 # --- term reduction (mirrored in static/js/lunr-pipeline.js) ------------------------------
 
-_NOT_ASCII_WORD = ascii_splitter("0123456789abcdefghijklmnopqrstuvwxyz")
+_NOT_ASCII_WORD = ascii_splitter(ASCII_WORD_CHARS)
 _WORD_RE = re.compile(r"[^\W_]+")
 """Runs of Unicode letters and digits: `str.isalnum`, which is categories L and N exactly
 (tests/test_search.py checks every code point)."""

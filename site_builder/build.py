@@ -6,24 +6,26 @@
              (dumps and pages parsed by workers, when many)
 2. related   candidates for related papers, from the papers' plain text (a worker, when large)
 3. tags      each paper's tags
-4. search    the search data, from the papers, their tags and the taxonomy (a worker, when large)
+4. search    the search data, from the papers, their tags and the taxonomy, written by the task
+             that makes it (a worker, when large), as the data files are
 5. texts     titles, abstracts and notes rendered to HTML
 6. assemble  the Site: views of every paper, tag and day, related papers picked
 7. render    HTML pages, each written as it is rendered (shared with workers, when many: they
              take the pages that list no papers, this process the lists, so only it renders
              the paper cards, each once); feeds and data files meanwhile (a worker, when large)
-8. write     search data and static assets; the new site swapped into the output dir (or, in the
-             dev server, changed files replaced in place, the edited papers' pages first)
+8. write     static assets; the new site swapped into the output dir (or, in the dev server,
+             changed files replaced in place, the edited papers' pages before other pages)
 
 Parallelism lives in one place: the `Executor` handed to the stages that map over dumps or
 pages, or that run beside the others (the page writes of an import, related papers, search, data
-files). The short per-paper stages (tags, texts) stay in this process: while those side
-tasks keep the second core busy, splitting them costs more than it saves. What a long-lived
-process (the dev server) keeps between builds is in `BuildState`, and every kept result is
-reused only for equal inputs (the same content, compared or hashed), so a rebuild writes exactly
-what a fresh build writes. The pages the dev server's fast render wrote from the last Site
-(preview.py) are taken in before the render and checked after the write. A build run once (the
-command line's) keeps nothing only a rebuild would use.
+files); each task writes what it makes through the `SiteWriter`, so no file's bytes travel
+between processes. The short per-paper stages (tags, texts) stay in this process: while those
+side tasks keep the second core busy, splitting them costs more than it saves. What a
+long-lived process (the dev server) keeps between builds is in `BuildState`, and every kept
+result is reused only for equal inputs (the same content, compared or hashed), so a rebuild
+writes exactly what a fresh build writes. The pages the dev server's fast render wrote from the
+last Site (preview.py) are taken in before the pages are written and checked after the write.
+A build run once (the command line's) keeps nothing only a rebuild would use.
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ from site_builder.site import (
 from site_builder.tags import tag_papers
 
 log = logging.getLogger(__name__)
+
+Written = tuple[dict[str, str], int]
+"""What a task wrote through the SiteWriter: each file's digest, and how many changed."""
 
 PARALLEL = 400
 """Papers or pages from which handing work to child processes pays for itself."""
@@ -258,32 +263,36 @@ def build_site(
             candidates = _start_related(config, papers, executor) if stale else None
             paper_tags = find_tags(papers, taxonomy, state)
             progress.stage("tags")
-            search = _start_search(papers, paper_tags, taxonomy, state, executor) if stale else None
-            texts = render_texts(papers, state)
-            progress.stage("texts", "titles, abstracts and notes rendered")
 
-            if candidates is not None:
-                state.related = pick_related(candidates.result(), paper_tags, config.related)
-            site = assemble_site(
-                config,
-                taxonomy,
-                papers,
-                paper_tags,
-                state.related,
-                previous=state.site,
-                texts=texts,
-            )
-            state.site = site
-            progress.stage("assemble", "views and related papers")
-
-            take_previews(state)
             writer = SiteWriter(config.out_dir, state.written, digests=state.rebuilds)
             try:
+                search = (
+                    _start_search(papers, paper_tags, taxonomy, state, writer, executor)
+                    if stale
+                    else None
+                )
+                texts = render_texts(papers, state)
+                progress.stage("texts", "titles, abstracts and notes rendered")
+
+                if candidates is not None:
+                    state.related = pick_related(candidates.result(), paper_tags, config.related)
+                site = assemble_site(
+                    config,
+                    taxonomy,
+                    papers,
+                    paper_tags,
+                    state.related,
+                    previous=state.site,
+                    texts=texts,
+                )
+                state.site = site
+                progress.stage("assemble", "views and related papers")
+
+                take_previews(state, writer)
                 if changed is not None and not writer.staged:
                     _write_edited_first(config, site, state, writer, changed)
                 files, rewritten = render_site(config, site, state, executor, writer, bars)
-                if search is not None:
-                    state.search_files, state.search_terms = search.result()
+                rewritten += search_written(state, search, writer, files)
                 state.text_key = text_key
                 progress.stage("render", f"{len(files)} files")
 
@@ -312,12 +321,11 @@ def build_site(
     )
 
 
-def take_previews(state: BuildState) -> None:
+def take_previews(state: BuildState, writer: SiteWriter) -> None:
     """Take in the pages previewed since the last build: the output dir holds their bytes, and
     they are rendered again (the cache's copy is no longer what the dir holds)."""
     for path, (digest, _) in state.previewed.take().items():
-        if state.written:
-            state.written[path] = digest
+        writer.take_in(path, digest)
         state.render.pages.pop(path, None)
 
 
@@ -414,16 +422,20 @@ def render_texts(papers: Sequence[Paper], state: BuildState) -> dict[str, PaperT
     return {paper.id: kept[paper.id][1] for paper in papers}
 
 
-def _search_files(
+def _search_run(
     papers: Sequence[Paper],
     paper_tags: dict[str, tuple[str, ...]],
     taxonomy: Sequence[Tag],
     previous: SearchIndex | None,
+    writer: SiteWriter,
     rebuilds: bool,
-) -> tuple[dict[str, bytes], SearchIndex | None]:
-    """Return the search data, and what the next build reuses of it (if one follows)."""
+) -> tuple[Written, dict[str, bytes], SearchIndex | None]:
+    """Build the search data and write it (in a child process too: its megabytes are not sent
+    back); return what was written, and the files with what the next build reuses of them (if
+    one follows)."""
     index = build_search(search_docs(papers, paper_tags, taxonomy), previous)
-    return index.files, index if rebuilds else None
+    written = writer.put_all(index.files)
+    return written, (index.files if rebuilds else {}), (index if rebuilds else None)
 
 
 def _start_search(
@@ -431,17 +443,19 @@ def _start_search(
     paper_tags: dict[str, tuple[str, ...]],
     taxonomy: Sequence[Tag],
     state: BuildState,
+    writer: SiteWriter,
     executor: Executor,
-) -> Pending[tuple[dict[str, bytes], SearchIndex | None]]:
-    """Start building the search data: in a child process on a first large build; in this one
-    when the last build's is there to edit."""
+) -> Pending[tuple[Written, dict[str, bytes], SearchIndex | None]]:
+    """Start building and writing the search data: in a child process on a first large build;
+    in this one when the last build's is there to edit."""
     inline = len(papers) < PARALLEL or state.search_terms is not None
     return executor.submit(
-        _search_files,
+        _search_run,
         papers,
         paper_tags,
         taxonomy,
         state.search_terms,
+        writer,
         state.rebuilds,
         inline=inline,
     )
@@ -490,11 +504,13 @@ def _render_and_put(
 
 
 def _data_run(
-    site: Site, page_urls: list[str], cache: DataCache, rebuilds: bool
-) -> tuple[dict[str, bytes], DataCache]:
-    """Render the data files; return them and the cache they leave for a rebuild (empty when
-    none follows), from a child process too."""
-    return render_data_files(site, page_urls, cache), cache if rebuilds else DataCache()
+    site: Site, page_urls: list[str], cache: DataCache, writer: SiteWriter, rebuilds: bool
+) -> tuple[Written, DataCache]:
+    """Render the data files and write them (in a child process too: its megabytes are not sent
+    back); return what was written, and the cache they leave for a rebuild (empty when none
+    follows)."""
+    written = writer.put_all(render_data_files(site, page_urls, cache))
+    return written, cache if rebuilds else DataCache()
 
 
 EDITED_FIRST = 8
@@ -548,6 +564,7 @@ def render_site(
         site,
         page_urls,
         state.data,
+        writer,
         state.rebuilds,
         inline=len(site.papers) < PARALLEL or bool(state.data.records),
     )
@@ -578,10 +595,26 @@ def render_site(
             planned[index][0].path: digest
             for index, (digest, _, _) in zip(missing, done, strict=True)
         }
-    data, state.data = data_files.result()
-    digests, changed = writer.put_all(data)
+    (digests, changed), state.data = data_files.result()
     files.update(digests)
     return files, changed + sum(1 for _, was_changed, _ in done if was_changed)
+
+
+def search_written(
+    state: BuildState,
+    search: Pending[tuple[Written, dict[str, bytes], SearchIndex | None]] | None,
+    writer: SiteWriter,
+    files: dict[str, str],
+) -> int:
+    """Take in the search data this build wrote (or, when no text changed, write the last
+    build's again: a no-op in place); add the files' digests to `files`, return how many
+    changed."""
+    if search is not None:
+        (digests, changed), state.search_files, state.search_terms = search.result()
+    else:
+        digests, changed = writer.put_all(state.search_files)
+    files.update(digests)
+    return changed
 
 
 def write_output(
@@ -591,12 +624,10 @@ def write_output(
     files: dict[str, str],
     changed: int,
 ) -> tuple[dict[str, str], int]:
-    """Write the search data and static assets, then make the output dir hold the site; return
-    every file's digest and how many files changed."""
-    for extra in (state.search_files, read_static(config)):
-        digests, extra_changed = writer.put_all(extra)
-        files.update(digests)
-        changed += extra_changed
-    changed += writer.finish(files)
+    """Write the static assets, then make the output dir hold the site; return every file's
+    digest and how many files changed."""
+    digests, static_changed = writer.put_all(read_static(config))
+    files.update(digests)
+    changed += static_changed + writer.finish(files)
     state.written = files
     return files, changed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -221,9 +221,10 @@ class DataCache:
 
 def render_data_files(
     site: Site, page_urls: Sequence[str], cache: DataCache | None = None
-) -> dict[str, bytes]:
-    """Return the site's feeds, sitemap, robots.txt, papers.json, BibTeX files, desk-data.js
-    and .nojekyll; `cache` (left holding this site's entries) saves redoing unchanged ones."""
+) -> Iterator[tuple[str, bytes]]:
+    """Yield the site's feeds, sitemap, robots.txt, papers.json, BibTeX files, desk-data.js and
+    .nojekyll as (path, bytes), one at a time (a caller writing each as it comes holds one);
+    `cache` (left holding this site's entries) saves redoing unchanged ones."""
     cache = cache if cache is not None else DataCache()
     config = site.config
     fresh: dict[str, tuple[str, bytes]] = {}
@@ -231,7 +232,6 @@ def render_data_files(
     for tag in site.tags:
         papers = tuple(site.by_slug[slug] for slug in tag.slugs)
         lists.append((f"{tag.url}feed.xml", papers, f"{config.title}: {tag.tag.label}", tag.url))
-    files: dict[str, bytes] = {}
     for url, papers, title, page_url in lists:
         shown = papers[: config.feed_size]
         key = repr((config, url, title, page_url, [view.key for view in shown]))
@@ -242,12 +242,11 @@ def render_data_files(
             else render_feed(site, shown, url, title, page_url)
         )
         fresh[url] = (key, data)
-        files[url] = data
+        yield url, data
     cache.feeds = fresh
-    files["sitemap.xml"] = render_sitemap(site, sorted(page_urls))
-    files["robots.txt"] = render_robots(site)
-    files["papers.json"] = render_papers_json(site, cache.records)
-    files.update(render_bib_files(site, cache.entries))
-    files[DESK_DATA] = render_desk_data(site, cache.desk)
-    files[".nojekyll"] = b""
-    return files
+    yield "sitemap.xml", render_sitemap(site, sorted(page_urls))
+    yield "robots.txt", render_robots(site)
+    yield "papers.json", render_papers_json(site, cache.records)
+    yield from render_bib_files(site, cache.entries).items()
+    yield DESK_DATA, render_desk_data(site, cache.desk)
+    yield ".nojekyll", b""

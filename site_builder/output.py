@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
 from site_builder.errors import SiteError
@@ -274,7 +274,7 @@ class SiteWriter:
         self, out_dir: Path, previous: Mapping[str, str] | None = None, digests: bool = True
     ) -> None:
         self.out_dir = out_dir.absolute()
-        self.previous: Mapping[str, str] = previous or {}
+        self.previous: dict[str, str] = dict(previous or {})
         """Digest of each file out_dir holds (in place only)."""
         self.digests = digests or bool(self.previous)
         """Whether `put` returns each file's digest (else ""): a build that no other follows
@@ -330,12 +330,22 @@ class SiteWriter:
         except OSError as exc:
             raise _write_error(self.out_dir, exc, self.staged) from None
 
-    def put_all(self, files: Mapping[str, bytes]) -> tuple[dict[str, str], int]:
-        """Write these files; return their digests and how many changed."""
+    def take_in(self, relative: str, digest: str) -> None:
+        """Record that out_dir holds a file with this digest, written there by another writer
+        (the dev server's fast render): in place, a later `put` of the same bytes skips it."""
+        if self.stage is None:
+            self.previous[relative] = digest
+
+    def put_all(
+        self, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]
+    ) -> tuple[dict[str, str], int]:
+        """Write these files (a mapping, or (path, bytes) pairs written as they come, so that
+        only one is held at a time); return their digests and how many changed."""
+        pairs = sorted(files.items()) if isinstance(files, Mapping) else files
         digests = {}
         changed = 0
-        for relative in sorted(files):
-            digests[relative], was_changed = self.put(relative, files[relative])
+        for relative, data in pairs:
+            digests[relative], was_changed = self.put(relative, data)
             changed += was_changed
         return digests, changed
 

@@ -132,7 +132,14 @@ def render_papers_json(site: Site, records: dict[str, str] | None = None) -> byt
         kept = {f"{view.key}:{base_url}" for view in site.papers}
         for key in [key for key in cache if key not in kept]:
             del cache[key]
-    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+    # One join of every piece (the file is 175 MB at 100,000 papers): "[\n" + ... made copies.
+    pieces = ["[\n"]
+    for line in lines:
+        pieces += (line, ",\n")
+    if lines:
+        pieces.pop()  # the last record's comma
+    pieces.append("\n]\n")
+    return "".join(pieces).encode("utf-8")
 
 
 def render_bib_files(site: Site, entries: dict[str, str] | None = None) -> dict[str, bytes]:

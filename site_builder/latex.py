@@ -150,11 +150,20 @@ def _convert_text(text: str, markdown: bool) -> str:
     return _MACRO_RE.sub(lambda m: _convert_fragment(m.group(0)), text)
 
 
-@lru_cache(maxsize=1 << 16)
 def split_math(text: str) -> tuple[tuple[bool, str], ...]:
     """Split text into (is_math, piece) runs; math pieces keep their `$` delimiters."""
     if "$" not in text:  # most text: at once (MATH_RE's lookbehind makes it try every place)
         return ((False, text),) if text else ()
+    return _math_runs(text)
+
+
+MATH_CACHE = 1 << 12
+"""Texts with math whose conversions are kept: text without math is converted in one pass and
+kept by nobody, so these caches never hold a large list's abstracts."""
+
+
+@lru_cache(maxsize=MATH_CACHE)
+def _math_runs(text: str) -> tuple[tuple[bool, str], ...]:
     pieces: list[tuple[bool, str]] = []
     last = 0
     for match in MATH_RE.finditer(text):
@@ -201,9 +210,15 @@ def math_to_text(latex: str) -> str:
     return squash_spaces(_latex_to_text(latex))
 
 
-@lru_cache(maxsize=1 << 16)
 def to_plain_text(text: str) -> str:
     """Return text with `$...$` math replaced by readable text: for titles, feeds, JSON, search."""
+    if "$" not in text:
+        return squash_spaces(text)
+    return _plain_with_math(text)
+
+
+@lru_cache(maxsize=MATH_CACHE)
+def _plain_with_math(text: str) -> str:
     parts = [
         math_to_text(piece.strip("$")) if is_math else piece for is_math, piece in split_math(text)
     ]

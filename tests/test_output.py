@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,43 @@ def test_a_site_written_in_place_changes_only_what_changed(tmp_path: Path) -> No
     assert _tree(out) == {"index.html": b"home2", "a.html": b"a"}
     assert (out / "a.html").stat().st_ino == untouched
 
+
+
+def test_files_made_one_at_a_time_are_each_written_before_the_next_is_made(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "_site"
+    writer = output.SiteWriter(out)
+    assert writer.stage is not None
+    stage = writer.stage
+    made = []
+
+    def one_at_a_time() -> Iterator[tuple[str, bytes]]:
+        for name in ["b.json", "a/feed.xml", "c.bib"]:
+            # what was made before is on disk already: the writer holds no more than one file
+            assert [(stage / before).read_bytes() for before in made] == [
+                before.encode() for before in made
+            ]
+            made.append(name)
+            yield name, name.encode()
+
+    digests, changed = writer.put_all(one_at_a_time())
+    writer.finish(digests)
+    assert changed == 3
+    assert digests == {name: content_digest(name.encode()) for name in made}
+    assert _tree(out) == {name: name.encode() for name in made}
+
+
+def test_a_previewed_file_taken_in_is_not_written_again_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    digests, _ = write_site(out, {"p/index.html": b"built"})
+    (out / "p/index.html").write_bytes(b"previewed")  # the dev server's fast render
+    writer = output.SiteWriter(out, digests)
+    writer.take_in("p/index.html", content_digest(b"previewed"))
+    assert writer.put("p/index.html", b"previewed") == (content_digest(b"previewed"), False)
+    assert writer.put("p/index.html", b"built") == (content_digest(b"built"), True)
+    assert digests == {"p/index.html": content_digest(b"built")}  # the caller's record is not changed
+    assert _tree(out) == {"p/index.html": b"built"}
 
 def test_write_file_atomic_keeps_mode_and_leaves_no_temp(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
@@ -204,6 +242,7 @@ def test_a_symlinked_output_folder_is_refused(tmp_path: Path) -> None:
 
 _HANGING_BUILD = """
 import sys, time
+from collections.abc import Iterator
 from pathlib import Path
 from site_builder import output
 output.SiteWriter.put = lambda *args: time.sleep(600)  # hangs while the new site is staged

@@ -116,10 +116,9 @@ class BuildState:
     """Key of all that related papers and the search data of the last build came from."""
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Related papers of the last build, by slug."""
-    search_files: dict[str, bytes] = field(default_factory=dict)
-    """Search data of the last build."""
-    search_terms: SearchIndex | None = None
-    """The last build's search data with what it was made from: its postings and file keys."""
+    search: SearchIndex | None = None
+    """The last build's search data with what it was made from: its files, postings and file
+    keys."""
     environment: tuple[str, jinja2.Environment] | None = None
     """Templates key and the Jinja2 environment compiled from those templates."""
     cards: dict[str, str] = field(default_factory=dict)
@@ -429,13 +428,12 @@ def _search_run(
     previous: SearchIndex | None,
     writer: SiteWriter,
     rebuilds: bool,
-) -> tuple[Written, dict[str, bytes], SearchIndex | None]:
+) -> tuple[Written, SearchIndex | None]:
     """Build the search data and write it (in a child process too: its megabytes are not sent
-    back); return what was written, and the files with what the next build reuses of them (if
-    one follows)."""
+    back); return what was written, and the data with what it was made from, for the next build
+    (if one follows)."""
     index = build_search(search_docs(papers, paper_tags, taxonomy), previous)
-    written = writer.put_all(index.files)
-    return written, (index.files if rebuilds else {}), (index if rebuilds else None)
+    return writer.put_all(index.files), index if rebuilds else None
 
 
 def _start_search(
@@ -445,16 +443,16 @@ def _start_search(
     state: BuildState,
     writer: SiteWriter,
     executor: Executor,
-) -> Pending[tuple[Written, dict[str, bytes], SearchIndex | None]]:
+) -> Pending[tuple[Written, SearchIndex | None]]:
     """Start building and writing the search data: in a child process on a first large build;
     in this one when the last build's is there to edit."""
-    inline = len(papers) < PARALLEL or state.search_terms is not None
+    inline = len(papers) < PARALLEL or state.search is not None
     return executor.submit(
         _search_run,
         papers,
         paper_tags,
         taxonomy,
-        state.search_terms,
+        state.search,
         writer,
         state.rebuilds,
         inline=inline,
@@ -602,7 +600,7 @@ def render_site(
 
 def search_written(
     state: BuildState,
-    search: Pending[tuple[Written, dict[str, bytes], SearchIndex | None]] | None,
+    search: Pending[tuple[Written, SearchIndex | None]] | None,
     writer: SiteWriter,
     files: dict[str, str],
 ) -> int:
@@ -610,9 +608,9 @@ def search_written(
     build's again: a no-op in place); add the files' digests to `files`, return how many
     changed."""
     if search is not None:
-        (digests, changed), state.search_files, state.search_terms = search.result()
+        (digests, changed), state.search = search.result()
     else:
-        digests, changed = writer.put_all(state.search_files)
+        digests, changed = writer.put_all(state.search.files if state.search else {})
     files.update(digests)
     return changed
 

@@ -80,7 +80,6 @@ def test_a_site_written_in_place_changes_only_what_changed(tmp_path: Path) -> No
     assert (out / "a.html").stat().st_ino == untouched
 
 
-
 def test_files_made_one_at_a_time_are_each_written_before_the_next_is_made(
     tmp_path: Path,
 ) -> None:
@@ -116,6 +115,7 @@ def test_a_previewed_file_taken_in_is_not_written_again_in_place(tmp_path: Path)
     assert writer.put("p/index.html", b"built") == (content_digest(b"built"), True)
     assert digests == {"p/index.html": content_digest(b"built")}  # the caller's record is not changed
     assert _tree(out) == {"p/index.html": b"built"}
+
 
 def test_write_file_atomic_keeps_mode_and_leaves_no_temp(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
@@ -242,7 +242,6 @@ def test_a_symlinked_output_folder_is_refused(tmp_path: Path) -> None:
 
 _HANGING_BUILD = """
 import sys, time
-from collections.abc import Iterator
 from pathlib import Path
 from site_builder import output
 output.SiteWriter.put = lambda *args: time.sleep(600)  # hangs while the new site is staged

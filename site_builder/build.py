@@ -226,13 +226,15 @@ def build_site(
     with Executor(state.start_method) as executor:
         taxonomy = read_taxonomy(config)
         if run_import:
+            # A build run once keeps no parsed dump or merged paper: freed, their memory is
+            # what the later stages allocate (at 100,000 papers, hundreds of megabytes).
             plan = plan_import(
                 config,
                 tag_ids=[tag.id for tag in taxonomy],
                 pages=state.pages,
-                listings=state.listings,
+                listings=state.listings if state.rebuilds else None,
                 changed=changed,
-                merge_cache=state.merged,
+                merge_cache=state.merged if state.rebuilds else None,
                 executor=executor,
             )
             report: ImportReport | None = plan.report
@@ -244,8 +246,10 @@ def build_site(
                     page_writes = Pending(write_pages(plan, advance))
             else:
                 page_writes = executor.submit(write_pages, plan)
+            kept_plan = plan if state.rebuilds else None  # what the next build remembers
+            del plan
         else:
-            report = None
+            report = kept_plan = None
             papers = read_papers(
                 config,
                 [tag.id for tag in taxonomy],
@@ -275,6 +279,7 @@ def build_site(
 
                 if candidates is not None:
                     state.related = pick_related(candidates.result(), paper_tags, config.related)
+                    del candidates  # freed for the views and pages to come
                 site = assemble_site(
                     config,
                     taxonomy,
@@ -306,8 +311,8 @@ def build_site(
             if run_import:
                 # An import is written whole, whatever failed after it.
                 skipped = page_writes.result()
-        if run_import and state.rebuilds:  # the pages need not be read again by the next build
-            remember_pages(plan, state.pages, skipped)
+        if kept_plan is not None:  # the pages need not be read again by the next build
+            remember_pages(kept_plan, state.pages, skipped)
     return BuildResult(
         site=site,
         files=len(files),
@@ -507,7 +512,7 @@ def _data_run(
     """Render the data files and write them (in a child process too: its megabytes are not sent
     back); return what was written, and the cache they leave for a rebuild (empty when none
     follows)."""
-    written = writer.put_all(render_data_files(site, page_urls, cache))
+    written = writer.put_all(render_data_files(site, page_urls, cache if rebuilds else None))
     return written, cache if rebuilds else DataCache()
 
 

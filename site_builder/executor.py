@@ -87,35 +87,55 @@ def start_fork_server() -> None:
         forkserver.ensure_running()
 
 
-class Pending(Generic[R]):
-    """A task's result: computed already, or being computed by a child process."""
+class _Child:
+    """A child process computing a task's result, and the pipes to it."""
 
-    def __init__(
-        self,
-        value: R | None = None,
-        process: Any = None,
-        receive: Connection | None = None,
-        alive: Connection | None = None,
-    ) -> None:
-        self._value = value
-        self._process = process
-        self._receive = receive
-        self._alive = alive
+    def __init__(self, process: Any, receive: Connection, alive: Connection | None) -> None:
+        self.process = process
+        self.receive: Connection | None = receive
+        self.alive = alive
         """Held open while the child may run; closing it tells a fork server's child to exit."""
+
+    def outcome(self) -> tuple[str, Any]:
+        """Wait for the child and return what it sent: ("ok", result) or ("error", exception)."""
+        assert self.receive is not None, "a child's outcome is taken once"
+        try:
+            outcome: tuple[str, Any] = self.receive.recv()
+        except EOFError:
+            raise RuntimeError("a build worker died without an answer") from None
+        finally:
+            self._close(kill=False)
+        return outcome
+
+    def cancel(self) -> None:
+        """Stop the child process if it still runs."""
+        if self.receive is not None:
+            self._close(kill=True)
+
+    def _close(self, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        if self.receive is not None:
+            self.receive.close()
+            self.receive = None
+        self.process.join()
+        if self.alive is not None:
+            self.alive.close()
+
+
+class Pending(Generic[R]):
+    """A task's result: computed already, or being computed by a child process (the executor
+    holds only the child, not the result, so a result dropped by its caller is freed)."""
+
+    def __init__(self, value: R | None = None, child: _Child | None = None) -> None:
+        self._value = value
+        self._child = child
 
     def result(self) -> R:
         """Return the result, waiting for the child process; raise what the task raised."""
-        if self._receive is not None:
-            try:
-                kind, value = self._receive.recv()
-            except EOFError:
-                raise RuntimeError("a build worker died without an answer") from None
-            finally:
-                self._receive.close()
-                self._receive = None
-                self._process.join()
-                if self._alive is not None:
-                    self._alive.close()
+        if self._child is not None:
+            child, self._child = self._child, None
+            kind, value = child.outcome()
             if kind == "error":
                 raise value
             self._value = value
@@ -123,13 +143,8 @@ class Pending(Generic[R]):
 
     def cancel(self) -> None:
         """Stop the child process if it still runs."""
-        if self._receive is not None:
-            self._process.kill()
-            self._process.join()
-            self._receive.close()
-            self._receive = None
-            if self._alive is not None:
-                self._alive.close()
+        if self._child is not None:
+            self._child.cancel()
 
 
 class Executor:
@@ -143,7 +158,7 @@ class Executor:
             method = None
         self.method = method
         self.workers = max(1, min(workers, os.cpu_count() or 1))
-        self._started: list[Pending[Any]] = []
+        self._started: list[_Child] = []
 
     @property
     def parallel(self) -> bool:
@@ -164,8 +179,8 @@ class Executor:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        for pending in self._started:
-            pending.cancel()
+        for child in self._started:
+            child.cancel()
         self._started.clear()
 
     def submit(self, function: Callable[..., R], *args: Any, inline: bool = False) -> Pending[R]:
@@ -185,9 +200,9 @@ class Executor:
         send.close()
         if watch is not None:
             watch.close()
-        pending: Pending[R] = Pending(process=process, receive=receive, alive=alive)
-        self._started.append(pending)
-        return pending
+        child = _Child(process, receive, alive)
+        self._started.append(child)
+        return Pending(child=child)
 
     def map(
         self,

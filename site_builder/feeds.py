@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -113,33 +113,50 @@ def _paper_record(view: PaperView, base_url: str) -> str:
     )
 
 
-def render_papers_json(site: Site, records: dict[str, str] | None = None) -> bytes:
-    """Return papers.json: every paper with slug, URL, title, dates, tags, code links and abstract.
+RECORDS_PER_PIECE = 2000
+"""Records of papers.json and desk-data.js joined into each piece written (the files are 175 and
+32 MB at 100,000 papers: never held whole)."""
 
-    One record per line: readable and diff-friendly. `records` keeps each line by its paper's
-    view key, so a rebuild re-encodes only the papers that changed.
+
+def _joined_pieces(head: str, records: Iterable[str], separator: str, tail: str) -> Iterator[bytes]:
+    """Yield head + separator.join(records) + tail, UTF-8 encoded, a few thousand records at a
+    time."""
+    pieces = [head]
+    for number, record in enumerate(records):
+        if number:
+            pieces.append(separator)
+        pieces.append(record)
+        if len(pieces) >= 2 * RECORDS_PER_PIECE:
+            yield "".join(pieces).encode("utf-8")
+            pieces = []
+    pieces.append(tail)
+    yield "".join(pieces).encode("utf-8")
+
+
+def render_papers_json(site: Site, records: dict[str, str] | None = None) -> Iterator[bytes]:
+    """Yield papers.json, in pieces: every paper with slug, URL, title, dates, tags, code links
+    and abstract.
+
+    One record per line: readable and diff-friendly. `records` (when given) keeps each line by
+    its paper's view key, so a rebuild re-encodes only the papers that changed.
     """
-    cache = records if records is not None else {}
     base_url = site.config.base_url
-    lines = []
-    for view in site.papers:
-        key = f"{view.key}:{base_url}"
-        line = cache.get(key)
-        if line is None:
-            line = cache[key] = _paper_record(view, base_url)
-        lines.append(line)
-    if len(cache) > 2 * len(lines):
+
+    def lines() -> Iterator[str]:
+        for view in site.papers:
+            key = f"{view.key}:{base_url}"
+            line = records.get(key) if records is not None else None
+            if line is None:
+                line = _paper_record(view, base_url)
+                if records is not None:
+                    records[key] = line
+            yield line
+
+    yield from _joined_pieces("[\n", lines(), ",\n", "\n]\n")
+    if records is not None and len(records) > 2 * len(site.papers):
         kept = {f"{view.key}:{base_url}" for view in site.papers}
-        for key in [key for key in cache if key not in kept]:
-            del cache[key]
-    # One join of every piece (the file is 175 MB at 100,000 papers): "[\n" + ... made copies.
-    pieces = ["[\n"]
-    for line in lines:
-        pieces += (line, ",\n")
-    if lines:
-        pieces.pop()  # the last record's comma
-    pieces.append("\n]\n")
-    return "".join(pieces).encode("utf-8")
+        for key in [key for key in records if key not in kept]:
+            del records[key]
 
 
 def render_bib_files(site: Site, entries: dict[str, str] | None = None) -> dict[str, bytes]:
@@ -191,24 +208,33 @@ def _desk_record(view: PaperView) -> dict[str, object]:
     return record
 
 
-def render_desk_data(site: Site, records: dict[str, str] | None = None) -> bytes:
-    """Return desk-data.js: `self.siteDeskData = {...}` with the site's title, its tags and every
-    paper (newest listing first), for filtering lists over all papers, not one page of them.
+def render_desk_data(site: Site, records: dict[str, str] | None = None) -> Iterator[bytes]:
+    """Yield desk-data.js, in pieces: `self.siteDeskData = {...}` with the site's title, its
+    tags and every paper (newest listing first), for filtering lists over all papers, not one
+    page of them.
 
-    `records` keeps each paper's JSON by its view key, so a rebuild re-encodes only the papers
-    that changed; it is left holding this site's papers only.
+    `records` (when given) keeps each paper's JSON by its view key, so a rebuild re-encodes only
+    the papers that changed; it is left holding this site's papers only.
     """
-    cache = records if records is not None else {}
-    fresh = {
-        view.key: cache.get(view.key) or inert_json(_desk_record(view)) for view in site.papers
-    }
-    cache.clear()
-    cache.update(fresh)
-    lines = [fresh[view.key] for view in site.papers]
+    fresh: dict[str, str] = {}
+
+    def lines() -> Iterator[str]:
+        for view in site.papers:
+            line = records.get(view.key) if records is not None else None
+            line = line or inert_json(_desk_record(view))
+            if records is not None:
+                fresh[view.key] = line
+            yield line
+
     head = inert_json(
         {"site": site.config.title, "tags": [[t.tag.id, t.tag.label] for t in site.tags if t.slugs]}
     )
-    return f'self.siteDeskData = {head[:-1]}, "papers": [{", ".join(lines)}]}};\n'.encode()
+    yield from _joined_pieces(
+        f'self.siteDeskData = {head[:-1]}, "papers": [', lines(), ", ", "]};\n"
+    )
+    if records is not None:
+        records.clear()
+        records.update(fresh)
 
 
 @dataclass(slots=True)
@@ -228,10 +254,12 @@ class DataCache:
 
 def render_data_files(
     site: Site, page_urls: Sequence[str], cache: DataCache | None = None
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
     """Yield the site's feeds, sitemap, robots.txt, papers.json, BibTeX files, desk-data.js and
-    .nojekyll as (path, bytes), one at a time (a caller writing each as it comes holds one);
-    `cache` (left holding this site's entries) saves redoing unchanged ones."""
+    .nojekyll as (path, bytes), one at a time (a caller writing each as it comes holds one; the
+    largest come as pieces of bytes, to be written as they come); `cache` (left holding this
+    site's entries) saves redoing unchanged ones, None keeps nothing."""
+    kept = cache
     cache = cache if cache is not None else DataCache()
     config = site.config
     fresh: dict[str, tuple[str, bytes]] = {}
@@ -253,7 +281,7 @@ def render_data_files(
     cache.feeds = fresh
     yield "sitemap.xml", render_sitemap(site, sorted(page_urls))
     yield "robots.txt", render_robots(site)
-    yield "papers.json", render_papers_json(site, cache.records)
+    yield "papers.json", render_papers_json(site, kept.records if kept else None)
     yield from render_bib_files(site, cache.entries).items()
-    yield DESK_DATA, render_desk_data(site, cache.desk)
+    yield DESK_DATA, render_desk_data(site, kept.desk if kept else None)
     yield ".nojekyll", b""

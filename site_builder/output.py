@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from site_builder.errors import SiteError
@@ -330,6 +330,30 @@ class SiteWriter:
         except OSError as exc:
             raise _write_error(self.out_dir, exc, self.staged) from None
 
+    def put_chunks(self, relative: str, chunks: Iterable[bytes]) -> tuple[str, bool]:
+        """Write one file of the site from its bytes in pieces: staged, each written as it comes
+        (a file of hundreds of megabytes is never held whole); in place, joined first, so that
+        unchanged bytes are not written at all. Return as `put` does."""
+        if self.stage is None:
+            return self.put(relative, b"".join(chunks))
+        hasher = hashlib.blake2b(digest_size=16)
+        try:
+            target = f"{self.stage}/{relative}"
+            folder = target.rpartition("/")[0]
+            if folder not in self._made:
+                _make_folder(folder)
+                self._made.add(folder)
+            _write_new(target, chunks, hasher.update if self.digests else id)
+            digest = hasher.hexdigest() if self.digests else ""
+            if self._had_site and _same_files(old := f"{self.out_dir}/{relative}", target):
+                with contextlib.suppress(OSError):
+                    os.link(old, f"{target}.old")
+                    os.replace(f"{target}.old", target)  # the previous site's file, as `put`
+                return digest, False
+            return digest, True
+        except OSError as exc:
+            raise _write_error(self.out_dir, exc, self.staged) from None
+
     def take_in(self, relative: str, digest: str) -> None:
         """Record that out_dir holds a file with this digest, written there by another writer
         (the dev server's fast render): in place, a later `put` of the same bytes skips it."""
@@ -337,15 +361,20 @@ class SiteWriter:
             self.previous[relative] = digest
 
     def put_all(
-        self, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]
+        self, files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Iterator[bytes]]]
     ) -> tuple[dict[str, str], int]:
         """Write these files (a mapping, or (path, bytes) pairs written as they come, so that
-        only one is held at a time); return their digests and how many changed."""
+        only one is held at a time; bytes may come in pieces, see put_chunks); return their
+        digests and how many changed."""
         pairs = sorted(files.items()) if isinstance(files, Mapping) else files
         digests = {}
         changed = 0
         for relative, data in pairs:
-            digests[relative], was_changed = self.put(relative, data)
+            digests[relative], was_changed = (
+                self.put(relative, data)
+                if isinstance(data, bytes)
+                else self.put_chunks(relative, data)
+            )
             changed += was_changed
         return digests, changed
 
@@ -404,11 +433,19 @@ def _make_folder(folder: str) -> None:
         os.makedirs(folder, exist_ok=True)
 
 
-def _write_new(path: str | Path, data: bytes) -> None:
-    """Create a file of the site with its bytes and mode (chmod only if the umask takes bits away)."""
+def _write_new(
+    path: str | Path, data: bytes | Iterable[bytes], seen: Callable[[bytes], object] = id
+) -> None:
+    """Create a file of the site with its bytes (or pieces of them, each also handed to `seen`)
+    and mode (chmod only if the umask takes bits away)."""
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SITE_FILE_MODE)
     try:
-        _write_all(handle, data)
+        if isinstance(data, bytes):
+            _write_all(handle, data)
+        else:
+            for piece in data:
+                seen(piece)
+                _write_all(handle, piece)
         if _UMASK & SITE_FILE_MODE:
             os.fchmod(handle, SITE_FILE_MODE)
     finally:
@@ -421,6 +458,20 @@ def _same_bytes(path: str, data: bytes) -> bool:
             return False
         with open(path, "rb") as stream:
             return stream.read() == data
+    except OSError:
+        return False
+
+
+def _same_files(first: str, second: str) -> bool:
+    """Whether two files hold the same bytes (read a megabyte at a time)."""
+    try:
+        if os.stat(first).st_size != os.stat(second).st_size:
+            return False
+        with open(first, "rb") as one, open(second, "rb") as other:
+            while block := one.read(1 << 20):
+                if block != other.read(len(block)):
+                    return False
+        return True
     except OSError:
         return False
 

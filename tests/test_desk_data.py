@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import dump, long_abstract, make_site_project, run_cli
 
+from site_builder import feeds
+
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
 
 
@@ -77,3 +79,22 @@ def test_desk_data_has_what_filters_need(tmp_path: Path, capsys: pytest.CaptureF
     assert '<option value="read" selected>read</option>' in paper
     assert '<script src="../../assets/js/desk.js" defer></script>' in paper
     assert (project / "_site" / "assets" / "vendor" / "markdown-it.min.js").is_file()
+
+
+def test_papers_json_and_desk_data_written_in_pieces_are_the_same_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = [(f"Paper Number {word} on Graphs", long_abstract(word)) for word in "abcdefg"]
+    project = make_site_project(tmp_path, {"content/sources/2025-03-12.txt": dump(papers)})
+    assert run_cli(capsys, project, "build")[0] == 0
+    whole = {name: (project / "_site" / name).read_bytes() for name in ("papers.json", "desk-data.js")}
+    assert len(json.loads(whole["papers.json"])) == 7
+    pieces: list[bytes] = []
+    joined = feeds._joined_pieces
+    monkeypatch.setattr(feeds, "RECORDS_PER_PIECE", 2)  # a piece every two records
+    monkeypatch.setattr(
+        feeds, "_joined_pieces", lambda *args: (pieces.append(p) or p for p in joined(*args))
+    )
+    assert run_cli(capsys, project, "build", "--force")[0] == 0
+    assert len(pieces) == 2 * 4  # 7 records and the ends: 4 pieces per file
+    assert {name: (project / "_site" / name).read_bytes() for name in whole} == whole

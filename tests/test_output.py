@@ -117,6 +117,42 @@ def test_a_previewed_file_taken_in_is_not_written_again_in_place(tmp_path: Path)
     assert _tree(out) == {"p/index.html": b"built"}
 
 
+def test_a_file_in_pieces_is_on_disk_piece_by_piece_and_kept_from_the_previous_site_if_equal(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "_site"
+    pieces = [b"[\n", b'{"a": 1},\n', b'{"b": 2}\n]\n']
+
+    def streamed(stage: Path) -> Iterator[bytes]:
+        for number, piece in enumerate(pieces):
+            # the pieces before are written already: the file is never held whole
+            assert (stage / "papers.json").read_bytes() == b"".join(pieces[:number])
+            yield piece
+
+    writer = output.SiteWriter(out)
+    assert writer.stage is not None
+    digest, changed = writer.put_chunks("papers.json", streamed(writer.stage))
+    writer.finish({"papers.json": digest})
+    assert (digest, changed) == (content_digest(b"".join(pieces)), True)
+    assert _tree(out) == {"papers.json": b"".join(pieces)}
+    first = (out / "papers.json").stat().st_ino
+
+    writer = output.SiteWriter(out)  # a fresh build over it: equal bytes keep the old file
+    assert writer.put_all([("papers.json", iter(pieces))])[1] == 0
+    assert writer.put_all([("other/papers.json", iter([b"x"]))])[1] == 1
+    writer.finish({"papers.json", "other/papers.json"})
+    assert (out / "papers.json").stat().st_ino == first
+    assert _tree(out) == {"papers.json": b"".join(pieces), "other/papers.json": b"x"}
+
+    digests = {"papers.json": digest, "other/papers.json": content_digest(b"x")}
+    writer = output.SiteWriter(out, digests)  # in place: unchanged bytes are not written
+    assert writer.put_chunks("papers.json", iter(pieces)) == (digest, False)
+    assert (out / "papers.json").stat().st_ino == first
+    assert writer.put_chunks("papers.json", iter([b"[]", b"\n"])) == (content_digest(b"[]\n"), True)
+    assert (out / "papers.json").read_bytes() == b"[]\n"
+    assert sorted(os.listdir(out)) == [".site-builder", "other", "papers.json"]  # no temp file
+
+
 def test_write_file_atomic_keeps_mode_and_leaves_no_temp(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     write_file_atomic(path, "one")

@@ -140,8 +140,9 @@ class BuildState:
     or None to stay in one process."""
     rebuilds: bool = True
     """Whether builds will follow with this state (the dev server's). A build run once (the
-    command line's) keeps none of what only a rebuild uses: the search postings and the data
-    files' entries stay in the child processes that made them."""
+    command line's) keeps none of what only a rebuild uses: the parsed dumps, merged papers and
+    import plan are dropped once used, the search postings and the data files' entries stay in
+    the child processes that made them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ one) is ever replaced by a build."""
 MARKER_TEXT = b"This folder is built by site-builder: every build replaces all of it.\n"
 PROTECTED_DIRS = ("content", "templates", "static", "site_builder", ".git", ".venv", "node_modules")
 """Folders of the project a build never writes into."""
+_RENAME_NOREPLACE = 1
+"""renameat2 flag: rename, failing if the target exists (Linux 3.15+)."""
 _RENAME_EXCHANGE = 2
 """renameat2 flag: swap two paths atomically (Linux 3.15+)."""
 _AT_FDCWD = -100
@@ -189,9 +191,9 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
     A compare-and-swap for files a person edits: the new bytes are written to a temp file, the
     file is checked right before the rename (size, modification time, inode and content hash
     against the version read), and a file changed meanwhile (a rename-save by an editor) is left
-    as it is. A missing file is created with a link, which never replaces one made meanwhile
-    (the temp file a killed process leaves is removed by remove_stale_temp_files). Return whether
-    the file was written.
+    as it is. A missing file is created by a rename that never replaces a file (a link where the
+    OS has none), so one made meanwhile is kept (the temp file a killed process leaves is removed
+    by remove_stale_temp_files). Return whether the file was written.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -207,7 +209,10 @@ def write_file_if_unchanged(path: Path, data: bytes | str, expected: FileStamp |
                 os.fchmod(handle, mode)
         if expected is None:
             try:
-                os.link(temp, path)
+                # One rename where the OS has it (a link and an unlink elsewhere): 100,000 new
+                # pages take seconds less.
+                if not _rename_new(temp, path):
+                    os.link(temp, path)
             except FileExistsError:
                 return False
             return True
@@ -503,18 +508,27 @@ def _swap(stage: Path, out_dir: Path) -> None:
 
 def exchange_paths(first: Path, second: Path) -> bool:
     """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False where the OS cannot."""
+    return _rename_with(first, second, _RENAME_EXCHANGE)
+
+
+def _rename_new(source: Path, target: Path) -> bool:
+    """Rename source to target, which must not exist (FileExistsError if it does: it is left as
+    it is), with renameat2(RENAME_NOREPLACE); False where the OS cannot."""
+    return _rename_with(source, target, _RENAME_NOREPLACE)
+
+
+def _rename_with(source: Path, target: Path, flag: int) -> bool:
+    """Call renameat2 with one flag; return False where the OS or file system lacks it."""
     renameat2 = _renameat2()
     if renameat2 is None:
         return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
-    )
+    result = renameat2(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), flag)
     if result == 0:
         return True
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # old kernel, or the file system
         return False
-    raise OSError(code, os.strerror(code), str(second))
+    raise OSError(code, os.strerror(code), str(target))
 
 
 @functools.cache

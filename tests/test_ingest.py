@@ -442,10 +442,10 @@ def test_write_if_unchanged_is_a_compare_and_swap(
 _STOPPED_IMPORT = """
 import os, sys, time
 from site_builder import cli, output
-def link(*args, **kwargs):  # the import is stopped while a new page is in its temp file
+def stop(*args, **kwargs):  # the import is stopped while a new page is in its temp file
     open(sys.argv[2], "w").close()
     time.sleep(600)
-output.os.link = link
+output._rename_new = output.os.link = stop
 sys.exit(cli.main(["import", "-q", "-C", sys.argv[1]]))
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -133,30 +133,41 @@ def _joined_pieces(head: str, records: Iterable[str], separator: str, tail: str)
     yield "".join(pieces).encode("utf-8")
 
 
+def _cached_records(
+    site: Site,
+    key_of: Callable[[PaperView], str],
+    record_of: Callable[[PaperView], str],
+    records: dict[str, str] | None,
+) -> Iterator[str]:
+    """Yield each paper's record: from `records` (by its key) when there, else made. `records`
+    (when given) is left holding this site's papers' records only, so a rebuild re-encodes only
+    the papers that changed."""
+    fresh: dict[str, str] = {}
+    for view in site.papers:
+        key = key_of(view)
+        line = records.get(key) if records is not None else None
+        if line is None:
+            line = record_of(view)
+        if records is not None:
+            fresh[key] = line
+        yield line
+    if records is not None:
+        records.clear()
+        records.update(fresh)
+
+
 def render_papers_json(site: Site, records: dict[str, str] | None = None) -> Iterator[bytes]:
     """Yield papers.json, in pieces: every paper with slug, URL, title, dates, tags, code links
-    and abstract.
-
-    One record per line: readable and diff-friendly. `records` (when given) keeps each line by
-    its paper's view key, so a rebuild re-encodes only the papers that changed.
-    """
+    and abstract. One record per line: readable and diff-friendly. `records`: see
+    _cached_records (keyed by view key and base URL)."""
     base_url = site.config.base_url
-
-    def lines() -> Iterator[str]:
-        for view in site.papers:
-            key = f"{view.key}:{base_url}"
-            line = records.get(key) if records is not None else None
-            if line is None:
-                line = _paper_record(view, base_url)
-                if records is not None:
-                    records[key] = line
-            yield line
-
-    yield from _joined_pieces("[\n", lines(), ",\n", "\n]\n")
-    if records is not None and len(records) > 2 * len(site.papers):
-        kept = {f"{view.key}:{base_url}" for view in site.papers}
-        for key in [key for key in records if key not in kept]:
-            del records[key]
+    lines = _cached_records(
+        site,
+        lambda view: f"{view.key}:{base_url}",
+        lambda view: _paper_record(view, base_url),
+        records,
+    )
+    return _joined_pieces("[\n", lines, ",\n", "\n]\n")
 
 
 def render_bib_files(site: Site, entries: dict[str, str] | None = None) -> dict[str, bytes]:
@@ -211,30 +222,14 @@ def _desk_record(view: PaperView) -> dict[str, object]:
 def render_desk_data(site: Site, records: dict[str, str] | None = None) -> Iterator[bytes]:
     """Yield desk-data.js, in pieces: `self.siteDeskData = {...}` with the site's title, its
     tags and every paper (newest listing first), for filtering lists over all papers, not one
-    page of them.
-
-    `records` (when given) keeps each paper's JSON by its view key, so a rebuild re-encodes only
-    the papers that changed; it is left holding this site's papers only.
-    """
-    fresh: dict[str, str] = {}
-
-    def lines() -> Iterator[str]:
-        for view in site.papers:
-            line = records.get(view.key) if records is not None else None
-            line = line or inert_json(_desk_record(view))
-            if records is not None:
-                fresh[view.key] = line
-            yield line
-
+    page of them. `records`: see _cached_records (keyed by view key)."""
     head = inert_json(
         {"site": site.config.title, "tags": [[t.tag.id, t.tag.label] for t in site.tags if t.slugs]}
     )
-    yield from _joined_pieces(
-        f'self.siteDeskData = {head[:-1]}, "papers": [', lines(), ", ", "]};\n"
+    lines = _cached_records(
+        site, lambda view: view.key, lambda view: inert_json(_desk_record(view)), records
     )
-    if records is not None:
-        records.clear()
-        records.update(fresh)
+    return _joined_pieces(f'self.siteDeskData = {head[:-1]}, "papers": [', lines, ", ", "]};\n")
 
 
 @dataclass(slots=True)
@@ -259,9 +254,8 @@ def render_data_files(
     .nojekyll as (path, bytes), one at a time (a caller writing each as it comes holds one; the
     largest come as pieces of bytes, to be written as they come); `cache` (left holding this
     site's entries) saves redoing unchanged ones, None keeps nothing."""
-    kept = cache
-    cache = cache if cache is not None else DataCache()
     config = site.config
+    known = cache.feeds if cache is not None else {}
     fresh: dict[str, tuple[str, bytes]] = {}
     lists = [("feed.xml", site.papers, config.title, "")]
     for tag in site.tags:
@@ -270,7 +264,7 @@ def render_data_files(
     for url, papers, title, page_url in lists:
         shown = papers[: config.feed_size]
         key = repr((config, url, title, page_url, [view.key for view in shown]))
-        cached = cache.feeds.get(url)
+        cached = known.get(url)
         data = (
             cached[1]
             if cached and cached[0] == key
@@ -278,10 +272,11 @@ def render_data_files(
         )
         fresh[url] = (key, data)
         yield url, data
-    cache.feeds = fresh
+    if cache is not None:
+        cache.feeds = fresh
     yield "sitemap.xml", render_sitemap(site, sorted(page_urls))
     yield "robots.txt", render_robots(site)
-    yield "papers.json", render_papers_json(site, kept.records if kept else None)
-    yield from render_bib_files(site, cache.entries).items()
-    yield DESK_DATA, render_desk_data(site, kept.desk if kept else None)
+    yield "papers.json", render_papers_json(site, cache.records if cache is not None else None)
+    yield from render_bib_files(site, cache.entries if cache is not None else None).items()
+    yield DESK_DATA, render_desk_data(site, cache.desk if cache is not None else None)
     yield ".nojekyll", b""

@@ -318,12 +318,7 @@ class SiteWriter:
                     return digest, False
                 write_file_atomic(self.out_dir / relative, data)
                 return digest, True
-            # Plain strings, not Paths: this runs once per file of the site.
-            target = f"{self.stage}/{relative}"
-            folder = target.rpartition("/")[0]
-            if folder not in self._made:
-                _make_folder(folder)
-                self._made.add(folder)
+            target = self._staged_path(relative)
             if self._had_site and _same_bytes(old := f"{self.out_dir}/{relative}", data):
                 with contextlib.suppress(OSError):
                     os.link(old, target)
@@ -343,11 +338,7 @@ class SiteWriter:
             return self.put(relative, b"".join(chunks))
         hasher = hashlib.blake2b(digest_size=16)
         try:
-            target = f"{self.stage}/{relative}"
-            folder = target.rpartition("/")[0]
-            if folder not in self._made:
-                _make_folder(folder)
-                self._made.add(folder)
+            target = self._staged_path(relative)
             _write_new(target, chunks, hasher.update if self.digests else id)
             digest = hasher.hexdigest() if self.digests else ""
             if self._had_site and _same_files(old := f"{self.out_dir}/{relative}", target):
@@ -358,6 +349,16 @@ class SiteWriter:
             return digest, True
         except OSError as exc:
             raise _write_error(self.out_dir, exc, self.staged) from None
+
+    def _staged_path(self, relative: str) -> str:
+        """Return where a file of the site goes in the stage, its folder made. Plain strings,
+        not Paths: this runs once per file of the site."""
+        target = f"{self.stage}/{relative}"
+        folder = target.rpartition("/")[0]
+        if folder not in self._made:
+            _make_folder(folder)
+            self._made.add(folder)
+        return target
 
     def take_in(self, relative: str, digest: str) -> None:
         """Record that out_dir holds a file with this digest, written there by another writer

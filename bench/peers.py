@@ -225,15 +225,28 @@ def _fresh(dest: Path) -> None:
 # --------------------------------------------------------------------------- builds
 
 
-def build_hugo_pagefind(papers: list[Paper], dest: Path, timeout: float) -> PeerResult:
-    """Cold Hugo build, then Pagefind over its output; figures for the pair."""
+def build_hugo_pagefind(
+    papers: list[Paper], dest: Path, timeout: float, *, sample_tree: bool = True
+) -> PeerResult:
+    """Cold Hugo build, then Pagefind over its output; figures for the pair (`sample_tree`: see
+    measure.run_timed)."""
     write_hugo_project(papers, dest)
-    hugo = run_timed([str(hugo_binary()), "--quiet", "--destination", "public"], dest, timeout)
+    hugo = run_timed(
+        [str(hugo_binary()), "--quiet", "--destination", "public"],
+        dest,
+        timeout,
+        sample_tree=sample_tree,
+    )
     if not hugo.ok:
         return PeerResult(
             "hugo+pagefind", False, None, None, None, None, None, "hugo failed: " + hugo.tail
         )
-    pf = run_timed([str(pagefind_binary()), "--site", "public", "--quiet"], dest, timeout)
+    pf = run_timed(
+        [str(pagefind_binary()), "--site", "public", "--quiet"],
+        dest,
+        timeout,
+        sample_tree=sample_tree,
+    )
     if not pf.ok:
         return PeerResult(
             "hugo+pagefind", False, None, None, None, None, None, "pagefind failed: " + pf.tail

@@ -310,36 +310,43 @@ def alternate_cold_builds(
     notes: list[str],
     args: argparse.Namespace,
 ) -> None:
-    """Build cold again, ours then Hugo + Pagefind, until each has `--cold-runs` timings; put
-    each one's median in its row, and every timing in the notes.
+    """Build cold again, ours then Hugo + Pagefind, `--cold-runs` times each; put each one's
+    median in its row, and every timing in the notes.
 
     On a shared machine one build's wall time drifts by a fifth from minute to minute; taking
-    the two by turns and comparing medians keeps that drift out of the ratio. The other
-    columns come from the first build of each (its project and site are the ones measured).
+    the two by turns and comparing medians keeps that drift out of the ratio. These runs are
+    timed alone: the first build of each, whose project and site the other columns measure,
+    also sampled its whole process tree's memory, which takes CPU from the build it measures
+    (see measure.run_timed).
     """
-    if args.cold_runs <= 1 or not isinstance(ours.cold_s, float):
+    if args.cold_runs < 1 or not isinstance(ours.cold_s, float):
         return
-    times: dict[str, list[float]] = {"site-builder": [ours.cold_s]}
+    times: dict[str, list[float]] = {"site-builder": []}
     if hugo is not None and isinstance(hugo.cold_s, float):
-        times["hugo+pagefind"] = [hugo.cold_s]
-    for _ in range(args.cold_runs - 1):
+        times["hugo+pagefind"] = []
+    for _ in range(args.cold_runs):
         project = WORK / f"n{n}" / "cold"
         write_project(n, project, args.seed)
-        run = run_timed([sys.executable, "-m", args.module, "build"], project, args.timeout)
+        command = [sys.executable, "-m", args.module, "build"]
+        run = run_timed(command, project, args.timeout, sample_tree=False)
         if run.ok:
             times["site-builder"].append(run.seconds)
         if "hugo+pagefind" in times:
             hugo_dir = WORK / f"n{n}" / "peers" / "hugo-cold"
-            again = peers.build_hugo_pagefind(papers, hugo_dir, args.timeout)
+            again = peers.build_hugo_pagefind(papers, hugo_dir, args.timeout, sample_tree=False)
             if again.ok and again.seconds is not None:
                 times["hugo+pagefind"].append(again.seconds)
-    ours.cold_s = statistics.median(times["site-builder"])
-    if hugo is not None and "hugo+pagefind" in times:
-        hugo.cold_s = statistics.median(times["hugo+pagefind"])
+    rows = {"site-builder": ours, "hugo+pagefind": hugo}
     for system, seconds in times.items():
+        row = rows[system]
+        if not seconds or row is None:
+            continue
+        row.cold_s = statistics.median(seconds)
         listed = ", ".join(f"{s:.2f}" for s in seconds)
-        median = statistics.median(seconds)
-        notes.append(f"N={n} {system} cold builds, by turns: {listed} s (median {median:.2f} s)")
+        notes.append(
+            f"N={n} {system} cold builds, by turns, timed alone: {listed} s "
+            f"(median {row.cold_s:.2f} s)"
+        )
 
 
 # --------------------------------------------------------------------------- table

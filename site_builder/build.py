@@ -289,6 +289,7 @@ def build_site(
                     state.related,
                     previous=state.site,
                     texts=texts,
+                    keyed=state.rebuilds,
                 )
                 state.site = site
                 progress.stage("assemble", "views and related papers")

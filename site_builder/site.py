@@ -43,7 +43,8 @@ class PaperView:
     sources: tuple[str, ...]
     """Distinct dump files that list the paper."""
     key: str
-    """Hash of everything above: what a page showing this paper depends on."""
+    """Hash of everything above: what a page showing this paper depends on (in a build no
+    rebuild follows, which compares nothing, the paper's id: unique all the same)."""
     order: tuple[int, str, str, str]
     """Sort key: newest listing first, then title."""
     cite_base: str = ""
@@ -87,7 +88,8 @@ class AuthorView:
     slugs: tuple[str, ...]
     """Slugs of their papers, newest first."""
     key: str
-    """Hash of everything above: what a page showing this author depends on."""
+    """Hash of everything above: what a page showing this author depends on (or, as for
+    PaperView, the author's slug)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +149,13 @@ def _content_key(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
-def paper_view(paper: Paper, tags: tuple[Tag, ...], text: PaperText) -> PaperView:
-    """Return the view of a paper: everything derived from it that pages show."""
+def paper_view(
+    paper: Paper, tags: tuple[Tag, ...], text: PaperText, keyed: bool = True
+) -> PaperView:
+    """Return the view of a paper: everything derived from it that pages show (`keyed`: see
+    assemble_site)."""
     dates = paper.dates
-    key = _content_key((paper, [tag.fingerprint for tag in tags]))
+    key = _content_key((paper, [tag.fingerprint for tag in tags])) if keyed else paper.id
     return PaperView(
         key=key,
         order=newest_first_key(dates[-1] if dates else None, text.title_text, paper.slug),
@@ -292,11 +297,14 @@ def assemble_site(
     related: Mapping[str, tuple[str, ...]] | None = None,
     previous: Site | None = None,
     texts: Mapping[str, PaperText] | None = None,
+    keyed: bool = True,
 ) -> Site:
     """Return the Site: views of every paper, tag and date, and related papers.
 
     `related` and `texts` (see render_paper_text) may be passed in when they were computed ahead.
     Views of a `previous` Site are reused for equal papers (the same content) with the same tags.
+    Without `keyed` (a build no rebuild follows), paper and author views are keyed by id and
+    slug instead of hashed: nothing is compared with them (at 100,000 papers, seconds less).
     """
     tags_by_id = {tag.id: tag for tag in taxonomy}
     reusable = previous.by_slug if previous is not None else {}
@@ -309,7 +317,7 @@ def assemble_site(
             unsorted.append(old)
         else:
             text = texts[paper.id] if texts is not None else render_paper_text(paper)
-            unsorted.append(paper_view(paper, tags, text))
+            unsorted.append(paper_view(paper, tags, text, keyed))
             replaced.append((old, unsorted[-1]))
     if (
         previous is not None
@@ -329,7 +337,7 @@ def assemble_site(
     if related is None:
         related = find_related_slugs(papers, paper_tags, config.related)
     people = _people(views, previous)
-    author_views = _author_views(views, people)
+    author_views = _author_views(views, people, keyed)
     return Site(
         config,
         tuple(views),
@@ -355,7 +363,7 @@ def _people(views: Sequence[PaperView], previous: Site | None) -> Mapping[str, A
 
 
 def _author_views(
-    views: Sequence[PaperView], people: Mapping[str, Author]
+    views: Sequence[PaperView], people: Mapping[str, Author], keyed: bool = True
 ) -> tuple[AuthorView, ...]:
     """Return the authors with two or more papers, each with their papers newest first."""
     papers: dict[str, list[str]] = {}
@@ -370,7 +378,12 @@ def _author_views(
             if not slugs or slugs[-1] != view.paper.slug:
                 slugs.append(view.paper.slug)
     return tuple(
-        AuthorView(found[slug], f"authors/{slug}/", slugs, _content_key((found[slug], slugs)))
+        AuthorView(
+            found[slug],
+            f"authors/{slug}/",
+            slugs,
+            _content_key((found[slug], slugs)) if keyed else slug,
+        )
         for slug in sorted(papers)
         for slugs in [tuple(papers[slug])]
         if len(slugs) > 1

@@ -233,7 +233,7 @@ def test_worker_rebuild_after_a_title_edit_equals_a_fresh_build(
     config = load_config(project)
     result = build_site(config, state, changed=[page])
     assert result.changed > 0
-    _build_with(project, "fresh", None)
+    _build_with(project, "fresh", None, BuildState(start_method=None, rebuilds=False))
     rebuilt, fresh = snapshot(project / "_site"), snapshot(project / "fresh")
     assert rebuilt.keys() == fresh.keys()
     assert [path for path in rebuilt if rebuilt[path][0] != fresh[path][0]] == []

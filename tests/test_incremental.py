@@ -166,7 +166,8 @@ EDITS: list[Edit] = [
 
 def _fresh_build(project: Path, run_import: bool) -> dict[str, bytes]:
     config = load_config(project, out_dir=project.parent / "fresh")
-    build_site(config, BuildState(start_method=None), run_import=run_import)
+    # As the command line builds: nothing kept for a rebuild (views keyed by id, not hashed).
+    build_site(config, BuildState(start_method=None, rebuilds=False), run_import=run_import)
     return {path: data for path, (data, _) in snapshot(config.out_dir).items()}
 
 

@@ -451,6 +451,23 @@ def test_scoring_matches_lunr_index_query(tmp_path: Path) -> None:
     assert any(len(result["refs"]) > 100 for result in output["results"])
 
 
+def test_a_capped_list_is_the_head_of_the_whole_ranking(tmp_path: Path) -> None:
+    """A results list of `limit` hits picks the best in one pass instead of sorting every match:
+    it must be the whole ranking's head, ties (equal scores, as a tag-only list's) by document
+    order, with the count of all matches."""
+    docs = read_bundled_docs() + list(HOSTILE)
+    queries = [
+        ["d", []], ["di", []], ["lang", []], ["diffusion models", []], ["diffusion", ["llm"]],
+        ["", ["llm"]], ["", ["diffusion"]], ["optimization co", []], ["qwxzv", []],
+    ]  # fmt: skip
+    output = run_parity(tmp_path, site_payload(docs, queries))
+    for (query, tags), result in zip(queries, output["results"], strict=True):
+        shown = result["shown"]
+        assert shown["urls"] == [docs[ref].url for ref in result["refs"][:5]], (query, tags)
+        assert shown["count"] == len(result["refs"]), (query, tags)
+    assert sum(len(result["refs"]) > 5 for result in output["results"]) >= 6
+
+
 def test_results_cap_the_list_and_carry_highlights(tmp_path: Path) -> None:
     docs = read_bundled_docs() + list(HOSTILE)
     queries = [["diffusion", []], ["schrodinger", []], ["zebrafish émoji", []]]

@@ -440,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         "--cold-runs",
         type=int,
         default=3,
-        help="cold builds of ours and of Hugo + Pagefind per size, taken by turns (median)",
+        help="cold builds of ours and of Hugo + Pagefind per size after the first, taken by turns "
+        "and timed alone (median)",
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per build")
     parser.add_argument("--edit-timeout", type=float, default=120, help="seconds per edit")

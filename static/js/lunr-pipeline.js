@@ -320,22 +320,20 @@
        * documents, of which a list shows a few: those are picked in one pass, not by sorting
        * all (what kept some keys above 50 ms). */
       function best (refs, totals, norm, limit) {
+        function before (a, b) { return totals[a] > totals[b] || (totals[a] === totals[b] && a < b) }
         var top
         if (!(limit >= 0 && limit < refs.length)) {
-          top = refs.slice().sort(function (a, b) { return totals[b] - totals[a] || a - b })
+          top = refs.slice().sort(function (a, b) { return before(a, b) ? -1 : 1 })
         } else {
           top = []
           for (var i = 0; i < refs.length && limit > 0; i++) {
             var d = refs[i]
-            var total = totals[d]
-            var last = top[top.length - 1]
-            if (top.length === limit && !(total > totals[last] || (total === totals[last] && d < last))) continue
+            if (top.length === limit && !before(d, top[limit - 1])) continue
             var low = 0
             var high = top.length
             while (low < high) {
               var middle = (low + high) >> 1
-              var other = top[middle]
-              if (totals[other] > total || (totals[other] === total && other < d)) low = middle + 1; else high = middle
+              if (before(top[middle], d)) low = middle + 1; else high = middle
             }
             top.splice(low, 0, d)
             if (top.length > limit) top.pop()
@@ -451,8 +449,7 @@
        * first `limit` hits with the words to highlight, how many matched, tag counts. */
       function results (query, tagIds, limit, withTags) {
         return search(query, tagIds, withTags, limit).then(function (found) {
-          var shown = found.hits
-          return documents(shown.map(function (hit) { return hit.ref })).then(function (docs) {
+          return documents(found.hits.map(function (hit) { return hit.ref })).then(function (docs) {
             return {
               query: query,
               tags: tagIds,
